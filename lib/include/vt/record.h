@@ -43,6 +43,8 @@ const char *vt_record_meta_get(const struct vt_record *r, const char *key);
 /* Move t into the record (t is zeroed on success, untouched on failure).
  * The name must be set, valid and not yet used in r. */
 int vt_record_add(struct vt_record *r, struct vt_tensor *t, struct vt_err *err);
+/* Make room for n tensors in all. */
+int vt_record_reserve(struct vt_record *r, size_t n, struct vt_err *err);
 struct vt_tensor *vt_record_find(const struct vt_record *r, const char *name);
 
 /* Encode the header JSON (without the 8-byte length, padded with spaces so

@@ -1,0 +1,107 @@
+/* outfile.c - output files written to a temporary name, renamed when done. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vt/outfile.h"
+
+int vt_outfile_open(struct vt_outfile *o, const char *path,
+		    struct vt_err *err)
+{
+	size_t len;
+	mode_t mask;
+	int fd;
+
+	memset(o, 0, sizeof *o);
+	if (!path || strcmp(path, "-") == 0) {
+		o->fp = stdout;
+		o->is_stdout = true;
+		return 0;
+	}
+	len = strlen(path);
+	o->path = malloc(len + 1);
+	o->tmp = malloc(len + 16);
+	if (!o->path || !o->tmp) {
+		vt_outfile_abort(o);
+		return vt_err_set(err, VT_ENOMEM, "out of memory");
+	}
+	memcpy(o->path, path, len + 1);
+	snprintf(o->tmp, len + 16, "%s.tmp-XXXXXX", path);
+	fd = mkstemp(o->tmp);
+	if (fd < 0) {
+		int rc = vt_err_sys(err, VT_ECREATE, "'%s': cannot create", path);
+		free(o->tmp);
+		o->tmp = NULL;
+		vt_outfile_abort(o);
+		return rc;
+	}
+	/* mkstemp makes 0600; give the file the mode open(2) would */
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) != 0) {
+		/* not fatal: the data is still right */
+	}
+	o->fp = fdopen(fd, "wb");
+	if (!o->fp) {
+		int rc = vt_err_sys(err, VT_EOS, "'%s': fdopen", path);
+		close(fd);
+		vt_outfile_abort(o);
+		return rc;
+	}
+	return 0;
+}
+
+int vt_outfile_commit(struct vt_outfile *o, struct vt_err *err)
+{
+	int rc;
+
+	if (o->is_stdout) {
+		if (fflush(stdout) != 0 || ferror(stdout))
+			return vt_err_sys(err, VT_EIO,
+					  "standard output: write error");
+		o->fp = NULL;
+		return 0;
+	}
+	if (!o->fp)
+		return vt_err_set(err, VT_EBUG, "outfile committed twice");
+	if (fflush(o->fp) != 0 || ferror(o->fp) || fsync(fileno(o->fp)) != 0) {
+		rc = vt_err_sys(err, VT_EIO, "'%s': write error", o->path);
+		vt_outfile_abort(o);
+		return rc;
+	}
+	if (fclose(o->fp) != 0) {
+		o->fp = NULL;
+		rc = vt_err_sys(err, VT_EIO, "'%s': write error", o->path);
+		vt_outfile_abort(o);
+		return rc;
+	}
+	o->fp = NULL;
+	if (rename(o->tmp, o->path) != 0) {
+		rc = vt_err_sys(err, VT_ECREATE, "'%s': cannot rename into place",
+				o->path);
+		vt_outfile_abort(o);
+		return rc;
+	}
+	free(o->tmp);
+	free(o->path);
+	o->tmp = o->path = NULL;
+	return 0;
+}
+
+void vt_outfile_abort(struct vt_outfile *o)
+{
+	if (!o)
+		return;
+	if (o->fp && !o->is_stdout)
+		fclose(o->fp);
+	o->fp = NULL;
+	if (o->tmp)
+		unlink(o->tmp);
+	free(o->tmp);
+	free(o->path);
+	o->tmp = o->path = NULL;
+}
