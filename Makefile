@@ -53,6 +53,8 @@ MAN_PAGES := $(sort $(wildcard man/man*/*.[157]))
 
 all: $(LIB) $(TOOL_BINS)
 
+.SECONDARY:
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(VT_CFLAGS) -c -o $@ $<

@@ -39,8 +39,13 @@ int vt_inspect_text(FILE *f, const char *file, uint64_t index,
 	fprintf(f, "%s: record %llu: %zu tensor%s\n", file,
 		(unsigned long long)index, r->n_tensors,
 		r->n_tensors == 1 ? "" : "s");
-	for (size_t i = 0; i < r->n_meta; i++)
-		fprintf(f, "  meta %s = %s\n", r->meta[i].key, r->meta[i].value);
+	for (size_t i = 0; i < r->n_meta; i++) {
+		const char *v = r->meta[i].value;
+		int n = (int)strlen(v);
+		bool cut = !(o && o->full_meta) && n > 100;
+		fprintf(f, "  meta %s = %.*s%s\n", r->meta[i].key, cut ? 96 : n, v,
+			cut ? " ..." : "");
+	}
 	for (size_t i = 0; i < r->n_tensors; i++)
 		if (vt_inspect_selected(o, r->tensors[i].name) &&
 		    strlen(r->tensors[i].name) > wname)

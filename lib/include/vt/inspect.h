@@ -14,6 +14,7 @@ struct vt_inspect_opts {
 	const char *const *only;  /* NULL, or tensor names to show (n_only) */
 	size_t n_only;
 	int threads;            /* for statistics; 0: all cores */
+	bool full_meta;         /* text: do not shorten long metadata values */
 };
 
 /*
