@@ -19,7 +19,7 @@ static const char usage[] =
 	"       tensor-inspect --from-npy [-o FILE] NPY ...\n";
 
 static const char help[] =
-	"Show the records of tensor files (safetensors records, streams, .npy).\n"
+	"\nShow the records of tensor files (safetensors records, streams, .npy).\n"
 	"With no FILE, or FILE '-', read a record stream from standard input.\n\n"
 	"  --json           one JSON object per record, one per line\n"
 	"  --stats          min, max, mean, std, NaN/Inf/zero counts per tensor\n"
