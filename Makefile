@@ -84,7 +84,7 @@ check: deps
 	@$(MAKE) --no-print-directory check-run
 
 check-run: all $(UNIT_BIN)
-	@$(MAKE) --no-print-directory check-unit check-cli check-interop
+	@$(MAKE) -k --no-print-directory check-unit check-cli check-interop
 
 check-unit: $(UNIT_BIN)
 	cd test && OPENBLAS_NUM_THREADS=1 VT_TEST_DATA=data ../$(UNIT_BIN) --jobs 2

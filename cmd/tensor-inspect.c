@@ -49,6 +49,18 @@ struct opts {
 	bool of_open;
 };
 
+struct progress {
+	struct vt_progress bar;
+	uint64_t done;
+};
+
+static void on_progress(void *ctx, uint64_t bytes)
+{
+	struct progress *p = ctx;
+
+	vt_progress_update(&p->bar, p->done += bytes);
+}
+
 static bool select_name(const void *ctx, const char *name)
 {
 	return vt_inspect_selected(ctx, name);
@@ -118,6 +130,11 @@ static int do_input(struct opts *o, const char *path, struct vt_err *err)
 	rc = vt_reader_open(&rd, path, NULL, err);
 	if (rc)
 		return rc;
+	if (o->in.progress) { /* statistics of a file: bytes of its size */
+		struct progress *p = o->in.progress_ctx;
+		p->done = 0;
+		vt_progress_start(&p->bar, "stats", vt_reader_size(rd));
+	}
 	for (uint64_t k = 0; !o->head || k < o->head; k++) {
 		rc = vt_reader_next(rd, &r, err);
 		if (rc <= 0)
@@ -128,6 +145,8 @@ static int do_input(struct opts *o, const char *path, struct vt_err *err)
 	}
 	vt_record_release(&r);
 	vt_reader_close(rd);
+	if (o->in.progress)
+		vt_progress_end(&((struct progress *)o->in.progress_ctx)->bar);
 	return rc < 0 ? rc : 0;
 }
 
@@ -162,6 +181,7 @@ int cmd_tensor_inspect(int argc, char **argv)
 	};
 	static char *stdin_only[] = { "-" };
 	struct opts o = { 0 };
+	struct progress prog = { 0 };
 	struct vt_err err = { 0 };
 	uint64_t v;
 	int c, status = 0, rc;
@@ -196,6 +216,10 @@ int cmd_tensor_inspect(int argc, char **argv)
 			break;
 		default: return vt_cli_usage_error("unknown option");
 		}
+	}
+	if (o.in.stats) {
+		o.in.progress = on_progress;
+		o.in.progress_ctx = &prog;
 	}
 	if (o.slice_spec && vt_slice_parse(o.slice_spec, &o.slice, &err))
 		return vt_cli_usage_error("--slice: %s", err.msg);

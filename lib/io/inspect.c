@@ -22,6 +22,8 @@ static void tensor_stats(const struct vt_tensor *t, const struct vt_inspect_opts
 {
 	vt_stats_compute(s, t->dtype, t->data, (size_t)vt_tensor_numel(t),
 			 o->threads);
+	if (o->progress)
+		o->progress(o->progress_ctx, t->nbytes);
 }
 
 static void fmt(char *buf, size_t n, enum vt_dtype dt, double v)

@@ -176,6 +176,11 @@ const char *vt_reader_name(const struct vt_reader *rd)
 	return rd->name;
 }
 
+uint64_t vt_reader_size(const struct vt_reader *rd)
+{
+	return rd->fd < 0 || rd->map ? rd->mem_len : 0;
+}
+
 static bool is_mem(const struct vt_reader *rd)
 {
 	return rd->fd < 0 || rd->map;

@@ -15,6 +15,9 @@ struct vt_inspect_opts {
 	size_t n_only;
 	int threads;            /* for statistics; 0: all cores */
 	bool full_meta;         /* text: do not shorten long metadata values */
+	/* called after each tensor's statistics with its byte size */
+	void (*progress)(void *ctx, uint64_t bytes);
+	void *progress_ctx;
 };
 
 /*

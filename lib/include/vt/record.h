@@ -95,6 +95,8 @@ int vt_reader_next(struct vt_reader *rd, struct vt_record *rec,
 /* Index of the record that the last vt_reader_next returned or failed on. */
 uint64_t vt_reader_index(const struct vt_reader *rd);
 const char *vt_reader_name(const struct vt_reader *rd);
+/* Size in bytes of a file or memory input; 0 for a stream. */
+uint64_t vt_reader_size(const struct vt_reader *rd);
 
 /* Close; NULL-safe. */
 void vt_reader_close(struct vt_reader *rd);
