@@ -15,7 +15,7 @@ static const char usage[] =
 	"       [--pairwise] [--legacy-pixel] [-o FILE] [-hqv] [--version] A [B]\n";
 
 static const char help[] =
-	"The n x m matrix of a metric between the boxes of A and of B (A with\n"
+	"\nThe n x m matrix of a metric between the boxes of A and of B (A with\n"
 	"itself when B is left out), as text, one row a line.  A box set is a\n"
 	"text file (4 numbers a line), a tensor record with a tensor 'boxes'\n"
 	"[N,4], '-' for standard input, or one box inline: '0 0 10 10'.\n\n"

@@ -1,0 +1,2 @@
+# NaN is not a coordinate.
+iou test/data/bad/iou-nan.txt

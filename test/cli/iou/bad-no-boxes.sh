@@ -1,0 +1,2 @@
+# A record without a tensor 'boxes'.
+iou test/data/bad/iou-no-boxes.safetensors

@@ -1,0 +1,1 @@
+iou: '.*/no/dir/m.safetensors': cannot create

@@ -1,0 +1,2 @@
+unrecognized option '--bogus'
+Try 'iou --help'

@@ -1,0 +1,1 @@
+standard input can be only one of A and B

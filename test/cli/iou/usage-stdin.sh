@@ -1,0 +1,2 @@
+# Standard input can be only one of the two box sets.
+iou - -

@@ -1,0 +1,1 @@
+^iou: iou of 33 x 33 boxes: [0-9.]+ s$
