@@ -713,6 +713,8 @@ Test(npy, load_missing_file)
 	cr_assert_eq(vt_npy_load("/nonexistent/x.npy", &t, &err), VT_EOPEN);
 	cr_assert(strstr(err.msg, "'/nonexistent/x.npy': cannot open"), "%s",
 		  err.msg);
+	cr_assert_eq(vt_npy_load(data_dir(), &t, &err), VT_EOPEN);
+	cr_assert(strstr(err.msg, "is a directory"), "%s", err.msg);
 }
 
 Test(npy, magic)
