@@ -624,9 +624,11 @@ static int load_fd(int fd, struct vt_tensor *out, struct vt_err *err)
 	void *data = NULL;
 	int rc;
 
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+	if (fstat(fd, &st) != 0)
+		return vt_err_sys(err, VT_EIO, "cannot stat");
+	if (S_ISDIR(st.st_mode))
 		return vt_err_set(err, VT_EOPEN, "is a directory");
-	regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	regular = S_ISREG(st.st_mode);
 	if (regular) {
 		off_t pos = lseek(fd, 0, SEEK_CUR);
 
