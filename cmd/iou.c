@@ -45,48 +45,6 @@ static double now(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* Rows of cols values, printed from the float values with %.9g (which
- * reads back as the same float). */
-static int write_text(const char *path, const struct vt_tensor *t,
-		      struct vt_err *err)
-{
-	const float *v = t->data;
-	size_t rows = (size_t)t->shape[0];
-	size_t cols = t->rank == 2 ? (size_t)t->shape[1] : 1;
-	struct vt_outfile of;
-	int rc = vt_outfile_open(&of, path, err);
-
-	if (rc)
-		return rc;
-	for (size_t i = 0; i < rows; i++)
-		for (size_t j = 0; j < cols; j++)
-			fprintf(of.fp, "%.9g%c", (double)v[i * cols + j],
-				j + 1 < cols ? ' ' : '\n');
-	if (ferror(of.fp)) {
-		rc = vt_err_sys(err, VT_EIO, "'%s': write error",
-				of.is_stdout ? "<stdout>" : path);
-		vt_outfile_abort(&of);
-		return rc;
-	}
-	return vt_outfile_commit(&of, err);
-}
-
-static int write_record(const char *path, struct vt_tensor *t,
-			enum vt_box_metric metric, struct vt_err *err)
-{
-	struct vt_record r;
-	int rc;
-
-	vt_record_init(&r);
-	rc = vt_record_meta_set(&r, "metric", vt_box_metric_name(metric), err);
-	if (!rc)
-		rc = vt_record_add(&r, t, err);
-	if (!rc)
-		rc = vt_record_save(path, &r, err);
-	vt_record_release(&r);
-	return rc;
-}
-
 struct opts {
 	enum vt_box_metric metric;
 	enum vt_box_format format;
@@ -95,53 +53,81 @@ struct opts {
 	const char *out;
 };
 
-static int run(const struct opts *o, const char *pa, const char *pb,
+/* The header of a record holding tensor "iou" of the given shape, whose
+ * data vt_box_iou_write then writes. */
+static int put_header(FILE *f, const struct opts *op, int rank,
+		      const uint64_t *shape, struct vt_err *err)
+{
+	struct vt_record r;
+	struct vt_tensor t;
+	unsigned char lenbuf[8];
+	char *json = NULL;
+	size_t len = 0;
+	uint64_t data_len;
+	int rc;
+
+	vt_record_init(&r);
+	rc = vt_tensor_init_view(&t, "iou", VT_F32, rank, shape, NULL, err);
+	if (!rc)
+		rc = vt_tensor_set_dims(&t, rank == 1 ? "N" : "A,B",
+					rank == 1 ? 1 : 3, err);
+	if (!rc)
+		rc = vt_record_add(&r, &t, err);
+	vt_tensor_release(&t);   /* moved into r, or left after a failure */
+	if (!rc)
+		rc = vt_record_meta_set(&r, "metric",
+					vt_box_metric_name(op->metric), err);
+	if (!rc)
+		rc = vt_record_header(&r, &json, &len, &data_len, err);
+	vt_record_release(&r);
+	for (int i = 0; i < 8; i++)
+		lenbuf[i] = (unsigned char)((uint64_t)len >> (8 * i));
+	if (!rc && (fwrite(lenbuf, 1, 8, f) != 8 ||
+		    fwrite(json, 1, len, f) != len))
+		rc = vt_err_sys(err, VT_EIO, "'%s': write error", op->out);
+	free(json);
+	return rc;
+}
+
+static int run(const struct opts *op, const char *pa, const char *pb,
 	       struct vt_err *err)
 {
+	struct vt_outfile of = { 0 };
 	float *a = NULL, *b = NULL;
 	size_t n = 0, m = 0;
-	struct vt_tensor t = { 0 };
-	uint64_t shape[2];
+	bool record = op->out && (has_suffix(op->out, ".safetensors") ||
+				  has_suffix(op->out, ".vts"));
+	unsigned flags = op->flags | (record ? 0 : VT_BOX_WRITE_TEXT) |
+			 (op->pairwise ? VT_BOX_WRITE_PAIRWISE : 0);
 	double t0;
-	int rc = vt_boxes_load(pa, o->format, &a, &n, err);
+	int rc = vt_boxes_load(pa, op->format, &a, &n, err);
 
 	if (!rc && pb)
-		rc = vt_boxes_load(pb, o->format, &b, &m, err);
+		rc = vt_boxes_load(pb, op->format, &b, &m, err);
 	if (!rc && !pb) {
 		b = a;
 		m = n;
 	}
-	if (!rc && o->pairwise && n != m)
+	if (!rc && op->pairwise && n != m)
 		rc = vt_err_set(err, VT_EFORMAT, "--pairwise: '%s' has %zu "
 				"boxes, '%s' has %zu", pa, n, pb, m);
-	shape[0] = n;
-	shape[1] = m;
 	if (!rc)
-		rc = vt_tensor_init(&t, "iou", VT_F32, o->pairwise ? 1 : 2,
-				    shape, err);
+		rc = vt_outfile_open(&of, op->out, err);
+	if (!rc && record)
+		rc = put_header(of.fp, op, op->pairwise ? 1 : 2,
+				(uint64_t[2]){ n, m }, err);
+	t0 = now();
 	if (!rc)
-		rc = vt_tensor_set_dims(&t, o->pairwise ? "N" : "A,B",
-					o->pairwise ? 1 : 3, err);
-	if (!rc) {
-		t0 = now();
-		rc = o->pairwise ?
-			vt_box_iou_pairwise(t.data, a, b, n, o->metric, o->flags) :
-			vt_box_iou_matrix(t.data, a, n, b, m, o->metric, o->flags);
-		if (rc)
-			rc = vt_err_set(err, VT_EBUG, "metric computation: %s",
-					vt_status_name(rc));
-		if (vt_cli_verbosity > 0)
-			vt_cli_msg("%s of %zu %s %zu boxes: %.3f s",
-				   vt_box_metric_name(o->metric), n,
-				   o->pairwise ? "pairs of" : "x", m,
-				   now() - t0);
-	}
-	if (!rc && o->out && (has_suffix(o->out, ".safetensors") ||
-			      has_suffix(o->out, ".vts")))
-		rc = write_record(o->out, &t, o->metric, err);
-	else if (!rc)
-		rc = write_text(o->out, &t, err);
-	vt_tensor_release(&t);
+		rc = vt_box_iou_write(of.fp, op->out ? op->out : "<stdout>", a,
+				      n, b, m, op->metric, flags, err);
+	if (!rc && vt_cli_verbosity > 0)
+		vt_cli_msg("%s of %zu %s %zu boxes, computed and written: "
+			   "%.3f s", vt_box_metric_name(op->metric), n,
+			   op->pairwise ? "pairs of" : "x", m, now() - t0);
+	if (!rc)
+		rc = vt_outfile_commit(&of, err);
+	else
+		vt_outfile_abort(&of);
 	if (b != a)
 		free(b);
 	free(a);

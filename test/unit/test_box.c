@@ -527,3 +527,61 @@ Test(box, load_record_and_inline)
 	cr_assert(strstr(err.msg, "'no/such/file.txt': cannot open"), "%s",
 		  err.msg);
 }
+
+/* Written band by band (two bands here), the values are the matrix's. */
+Test(box, write_bands)
+{
+	size_t n = 1100, m = 1000, len = 0;
+	float *a = malloc(n * 4 * sizeof *a), *b = malloc(m * 4 * sizeof *b);
+	float *want = malloc(n * m * sizeof *want);
+	char *buf = NULL;
+	struct vt_err err;
+	unsigned s = 99;
+	FILE *f;
+
+	cr_assert(a && b && want);
+	random_boxes(a, n, &s);
+	random_boxes(b, m, &s);
+	cr_assert_eq(vt_box_iou_matrix(want, a, n, b, m, VT_BOX_GIOU, 0), 0);
+	f = open_memstream(&buf, &len);
+	cr_assert(f);
+	cr_assert_eq(vt_box_iou_write(f, "mem", a, n, b, m, VT_BOX_GIOU, 0,
+				      &err), 0, "%s", err.msg);
+	cr_assert_eq(fclose(f), 0);
+	cr_assert_eq(len, n * m * sizeof *want);
+	cr_assert_arr_eq(buf, want, len);
+	free(buf);
+
+	/* text: one row a line, %.9g of the float */
+	f = open_memstream(&buf, &len);
+	cr_assert_eq(vt_box_iou_write(f, "mem", a, 3, b, 2, VT_BOX_IOU,
+				      VT_BOX_WRITE_TEXT, &err), 0);
+	cr_assert_eq(fclose(f), 0);
+	{
+		char line[200];
+		float v[4];
+
+		cr_assert_eq(vt_box_iou_matrix(v, a, 2, b, 2, VT_BOX_IOU, 0), 0);
+		snprintf(line, sizeof line, "%.9g %.9g\n%.9g %.9g\n",
+			 (double)v[0], (double)v[1], (double)v[2], (double)v[3]);
+		cr_assert_eq(strncmp(buf, line, strlen(line)), 0, "%s", buf);
+	}
+	free(buf);
+
+	/* pairs: one value a line */
+	f = open_memstream(&buf, &len);
+	cr_assert_eq(vt_box_iou_write(f, "mem", a, 2, a, 2, VT_BOX_IOU,
+				      VT_BOX_WRITE_TEXT | VT_BOX_WRITE_PAIRWISE,
+				      &err), 0);
+	cr_assert_eq(fclose(f), 0);
+	cr_assert_str_eq(buf, "1\n1\n");
+	free(buf);
+
+	cr_assert_eq(vt_box_iou_write(stdout, "x", a, 2, a, 3, VT_BOX_IOU,
+				      VT_BOX_WRITE_PAIRWISE, &err), VT_EINVAL);
+	cr_assert_eq(vt_box_iou_write(stdout, "x", a, 2, a, 3, VT_BOX_IOU,
+				      1u << 20, &err), VT_EINVAL);
+	free(a);
+	free(b);
+	free(want);
+}

@@ -92,6 +92,24 @@ int vt_box_iou_pairwise(float *out, const float *a, const float *b, size_t n,
 			enum vt_box_metric metric, unsigned flags);
 
 /*
+ * Write the matrix of a and b (or, with VT_BOX_WRITE_PAIRWISE, the n values
+ * of corresponding boxes; m must equal n) to f, computed band by band so
+ * that memory holds one band of a few MiB whatever n and m:
+ *   default               raw F32 in host (little-endian) C order: the data
+ *                         of a tensor record whose header was written first
+ *   VT_BOX_WRITE_TEXT     one row a line (one value a line for pairs),
+ *                         values separated by one space, printed from the
+ *                         F32 value with %.9g, which reads back exactly
+ * flags: VT_BOX_LEGACY_PIXEL and the VT_BOX_WRITE_* flags.  name is f's name
+ * for messages.  Returns 0, VT_EINVAL, VT_ENOMEM or VT_EIO.
+ */
+#define VT_BOX_WRITE_PAIRWISE (1u << 8)
+#define VT_BOX_WRITE_TEXT (1u << 9)
+int vt_box_iou_write(FILE *f, const char *name, const float *a, size_t n,
+		     const float *b, size_t m, enum vt_box_metric metric,
+		     unsigned flags, struct vt_err *err);
+
+/*
  * Box sets.  Each reader returns n boxes converted from fmt to xyxy in a
  * malloc'd array *boxes (NULL when n is 0) that the caller frees, and checks
  * every box with vt_box_problem.  name is the input's name for messages.
