@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "vt/box.h"
 #include "vt/record.h"
@@ -205,6 +206,7 @@ int vt_boxes_load(const char *arg, enum vt_box_format fmt, float **boxes,
 	bool is_stdin = strcmp(arg, "-") == 0;
 	const char *name = is_stdin ? STDIN_NAME : arg;
 	FILE *f = is_stdin ? stdin : fopen(arg, "rb");
+	struct stat st;
 	char *buf;
 	size_t len;
 	int rc;
@@ -216,6 +218,10 @@ int vt_boxes_load(const char *arg, enum vt_box_format fmt, float **boxes,
 			return vt_boxes_parse_text(arg, strlen(arg), arg, fmt,
 						   boxes, n, err);
 		return vt_err_sys(err, VT_EOPEN, "'%s': cannot open", arg);
+	}
+	if (!is_stdin && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		return vt_err_set(err, VT_EOPEN, "'%s': is a directory", arg);
 	}
 	rc = read_all(f, name, &buf, &len, err);
 	if (!is_stdin)

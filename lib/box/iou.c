@@ -27,7 +27,8 @@
 #define CIOU_K 0.40528473456935108578    /* 4 / pi^2 */
 #define DIOU_EPS 1e-7                     /* torchvision's eps */
 
-/* One box, prepared.  pix is 1 under the legacy "+1 pixel" rule, else 0. */
+/* One box, prepared.  pix is 1 under the legacy "+1 pixel" rule, else 0;
+ * the aspect angle (an atan) only when CIoU needs it. */
 struct prep {
 	double x1, y1, x2, y2;
 	double area;
@@ -36,7 +37,8 @@ struct prep {
 	double has_at;  /* 1, or 0 for a box without width and height */
 };
 
-static inline void prep_box(struct prep *p, const float *b, double pix)
+static inline void prep_box(struct prep *p, const float *b, double pix,
+			    enum vt_box_metric metric)
 {
 	double w = ((double)b[2] - b[0]) + pix;
 	double h = ((double)b[3] - b[1]) + pix;
@@ -49,7 +51,9 @@ static inline void prep_box(struct prep *p, const float *b, double pix)
 	p->cx = ((double)b[0] + b[2]) / 2;
 	p->cy = ((double)b[1] + b[3]) / 2;
 	p->has_at = (w > 0 || h > 0) ? 1.0 : 0.0;
-	if (h > 0)
+	if (metric != VT_BOX_CIOU)
+		p->at = 0.0;
+	else if (h > 0)
 		p->at = atan(w / h);
 	else
 		p->at = w > 0 ? atan(INFINITY) : 0.0;
@@ -59,9 +63,9 @@ static inline double dmin(double a, double b) { return a < b ? a : b; }
 static inline double dmax(double a, double b) { return a > b ? a : b; }
 
 /*
- * The metric of prepared boxes a and b; metric and pix are constants at
- * every call so that each loop is specialised.  Written without branches
- * (selects only) so that the loops vectorise.
+ * The metric of prepared boxes a and b; metric is a constant at every call
+ * so that each loop is specialised.  Written without branches (selects
+ * only) so that the loops vectorise.
  */
 static inline __attribute__((always_inline)) double
 pair_value(double ax1, double ay1, double ax2, double ay2, double aarea,
@@ -130,8 +134,8 @@ double vt_box_pair(const float a[4], const float b[4],
 
 	if (bad_args(metric, flags))
 		return NAN;
-	prep_box(&pa, a, pix);
-	prep_box(&pb, b, pix);
+	prep_box(&pa, a, pix, metric);
+	prep_box(&pb, b, pix, metric);
 	switch (metric) {
 	case VT_BOX_IOU:
 		return prep_pair(&pa, &pb, VT_BOX_IOU, pix);
@@ -167,7 +171,8 @@ struct soa {
 	double cx[BLOCK], cy[BLOCK], at[BLOCK], has_at[BLOCK];
 };
 
-static void soa_fill(struct soa *s, const float *b, size_t len, double pix)
+static void soa_fill(struct soa *s, const float *b, size_t len, double pix,
+		     enum vt_box_metric metric)
 {
 	static const float zero[4];
 	struct prep p;
@@ -175,7 +180,7 @@ static void soa_fill(struct soa *s, const float *b, size_t len, double pix)
 	/* The tail past len holds zero boxes, computed and discarded, so that
 	 * every loop runs exactly BLOCK times. */
 	for (size_t j = 0; j < BLOCK; j++) {
-		prep_box(&p, j < len ? b + 4 * j : zero, pix);
+		prep_box(&p, j < len ? b + 4 * j : zero, pix, metric);
 		s->x1[j] = p.x1;
 		s->y1[j] = p.y1;
 		s->x2[j] = p.x2;
@@ -217,9 +222,9 @@ static void run_job(const struct job *jb)
 	for (size_t j0 = 0; j0 < jb->m; j0 += BLOCK) {
 		size_t len = jb->m - j0 < BLOCK ? jb->m - j0 : BLOCK;
 
-		soa_fill(&s, jb->b + 4 * j0, len, jb->pix);
+		soa_fill(&s, jb->b + 4 * j0, len, jb->pix, jb->metric);
 		for (size_t i = 0; i < jb->rows; i++) {
-			prep_box(&pa, jb->a + 4 * i, jb->pix);
+			prep_box(&pa, jb->a + 4 * i, jb->pix, jb->metric);
 			switch (jb->metric) {
 			case VT_BOX_IOU:
 				row_block(tmp, &pa, &s, VT_BOX_IOU, jb->pix);

@@ -9,7 +9,7 @@
 #error "vt writes F32 data in host order as little-endian: port the byte swap"
 #endif
 
-#define BAND_VALUES (1u << 20)   /* values computed and written at a time */
+#define BAND_VALUES (1u << 22)   /* values computed and written at a time */
 
 static int put_rows(FILE *f, const float *v, size_t rows, size_t cols,
 		    bool text)

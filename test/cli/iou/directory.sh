@@ -1,0 +1,2 @@
+# A directory is not a box set.
+iou test/data/iou
