@@ -116,7 +116,7 @@ int vt_slice_parse(const char *spec, struct vt_slice *out, struct vt_err *err)
 	if (!br)
 		return 0;
 	end = spec + strlen(spec);
-	if (end[-1] != ']' || end - 1 == br)
+	if (end[-1] != ']' || end - 2 == br) /* "x[" or "x[]" */
 		return vt_err_set(err, VT_EINVAL,
 				  "slice '%.60s' must end with ']' after items",
 				  spec);
@@ -200,8 +200,9 @@ int vt_slice_apply(const struct vt_slice *s, const struct vt_tensor *t,
 			       it->stop + size : it->stop;
 			start = start < 0 ? 0 : start > size ? size : start;
 			stop = stop < 0 ? 0 : stop > size ? size : stop;
+			/* stop - start <= size: no overflow for any step */
 			pl[d].count = stop > start ?
-				      (uint64_t)((stop - start + step - 1) / step) : 0;
+				      (uint64_t)((stop - start - 1) / step) + 1 : 0;
 		} else {
 			start = !it->has_start ? size - 1 : it->start < 0 ?
 				it->start + size : it->start;
@@ -210,8 +211,10 @@ int vt_slice_apply(const struct vt_slice *s, const struct vt_tensor *t,
 			       it->stop;
 			start = start < -1 ? -1 : start > size - 1 ? size - 1 : start;
 			stop = stop > size - 1 ? size - 1 : stop;
+			/* -step as unsigned: step may be INT64_MIN */
 			pl[d].count = start > stop ?
-				      (uint64_t)((start - stop - step - 1) / -step) : 0;
+				      (uint64_t)(start - stop - 1) /
+				      (0 - (uint64_t)step) + 1 : 0;
 		}
 		pl[d].start = start;
 		pl[d].step = step;
