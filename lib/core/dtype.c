@@ -152,6 +152,30 @@ double vt_dtype_load(enum vt_dtype dt, const void *base, size_t i)
 	return NAN;
 }
 
+/* v rounded to float with round-to-odd: a float whose last bit records
+ * whether anything was dropped.  With 24 bits it rounds on correctly to any
+ * format of at most 22 bits (F16, BF16), where (float)v followed by a
+ * second round-to-nearest-even would round twice: 1 + 2^-11 + 2^-40 must
+ * become the F16 1 + 2^-10, not 1. */
+static float f32_round_odd(double v)
+{
+	float f = (float)v;
+	uint32_t b;
+
+	if (!isfinite(f) || (double)f == v)
+		return f;
+	memcpy(&b, &f, 4);
+	if (!(b & 1u)) {
+		/* f is even: step one ulp toward v (bits are sign-magnitude) */
+		if (fabs((double)f) > fabs(v))
+			b--;
+		else
+			b++;
+		memcpy(&f, &b, 4);
+	}
+	return f;
+}
+
 /* Truncate toward zero and saturate to [lo, hi]; NaN gives 0. */
 static double sat(double v, double lo, double hi)
 {
@@ -168,8 +192,8 @@ void vt_dtype_store(enum vt_dtype dt, void *base, size_t i, double v)
 	switch (dt) {
 	case VT_F32: { float x = (float)v; memcpy(p + 4 * i, &x, 4); return; }
 	case VT_F64: memcpy(p + 8 * i, &v, 8); return;
-	case VT_F16: { uint16_t x = vt_f32_to_f16((float)v); memcpy(p + 2 * i, &x, 2); return; }
-	case VT_BF16: { uint16_t x = vt_f32_to_bf16((float)v); memcpy(p + 2 * i, &x, 2); return; }
+	case VT_F16: { uint16_t x = vt_f32_to_f16(f32_round_odd(v)); memcpy(p + 2 * i, &x, 2); return; }
+	case VT_BF16: { uint16_t x = vt_f32_to_bf16(f32_round_odd(v)); memcpy(p + 2 * i, &x, 2); return; }
 	case VT_I64: {
 		/* 2^63 is exactly representable; anything >= it saturates */
 		int64_t x = isnan(v) ? 0 : v >= 0x1p63 ? INT64_MAX :
