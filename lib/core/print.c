@@ -45,6 +45,26 @@ static double load(const struct ctx *c, uint64_t off)
 	return vt_dtype_load(c->t->dtype, c->t->data, (size_t)off);
 }
 
+/* Element off as text; 64-bit integers exactly (a double holds 53 bits). */
+static int format_elem(const struct ctx *c, uint64_t off, char *buf,
+		       size_t size)
+{
+	const unsigned char *p = (const unsigned char *)c->t->data;
+
+	if (c->t->dtype == VT_I64) {
+		int64_t v;
+		memcpy(&v, p + 8 * off, 8);
+		return snprintf(buf, size, "%lld", (long long)v);
+	}
+	if (c->t->dtype == VT_U64) {
+		uint64_t v;
+		memcpy(&v, p + 8 * off, 8);
+		return snprintf(buf, size, "%llu", (unsigned long long)v);
+	}
+	return vt_format_value(buf, size, c->t->dtype, load(c, off),
+			       c->precision);
+}
+
 static void put(struct ctx *c, const char *s)
 {
 	if (fputs(s, c->f) == EOF)
@@ -57,8 +77,7 @@ static void measure(struct ctx *c, int d, uint64_t off)
 
 	if (d == t->rank) {
 		char buf[64];
-		int w = vt_format_value(buf, sizeof buf, t->dtype, load(c, off),
-					c->precision);
+		int w = format_elem(c, off, buf, sizeof buf);
 		if (w > c->width)
 			c->width = w;
 		return;
@@ -80,7 +99,7 @@ static void emit(struct ctx *c, int d, uint64_t off)
 
 	if (d == t->rank) {
 		char v[64];
-		vt_format_value(v, sizeof v, t->dtype, load(c, off), c->precision);
+		format_elem(c, off, v, sizeof v);
 		snprintf(buf, sizeof buf, "%*s", c->width, v);
 		put(c, buf);
 		return;
