@@ -5,6 +5,7 @@
  * are decoded into one arena no larger than the header, integers are parsed
  * exactly (never through double), and every key is checked for duplicates.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -172,7 +173,8 @@ static int parse_string(struct cursor *c, const char **out, size_t *out_len)
 	return 0;
 }
 
-/* A non-negative integer written as plain digits, at most 2^48-1. */
+/* A non-negative integer written as plain digits, at most 2^48-1.  what
+ * names it in messages: "tensor 'x': shape entry 1". */
 static int parse_extent(struct cursor *c, uint64_t *out, const char *what)
 {
 	uint64_t v = 0;
@@ -252,6 +254,7 @@ enum { K_DTYPE = 1, K_SHAPE = 2, K_OFFSETS = 4 };
 
 static int parse_tensor(struct cursor *c, struct vt_hdr_tensor *t)
 {
+	char what[128];
 	unsigned seen = 0;
 	int rc = expect(c, '{', "tensor entry is not an object");
 
@@ -314,10 +317,11 @@ static int parse_tensor(struct cursor *c, struct vt_hdr_tensor *t)
 						return vt_err_set(c->err, VT_EUNSUP,
 								  "header: tensor '%.*s': rank above %d",
 								  SHOW(t->name, t->name_len), VT_MAX_RANK);
-					if ((rc = parse_extent(c, &t->shape[t->rank], "shape entry")))
-						return vt_err_set(c->err, rc,
-								  "header: tensor '%.*s': shape entry %d is not an integer in [0, 2^48-1]",
-								  SHOW(t->name, t->name_len), t->rank);
+					snprintf(what, sizeof what,
+						 "tensor '%.*s': shape entry %d",
+						 SHOW(t->name, t->name_len), t->rank);
+					if ((rc = parse_extent(c, &t->shape[t->rank], what)))
+						return rc;
 					t->rank++;
 					if (peek(c, ',')) {
 						c->pos++;
@@ -339,10 +343,11 @@ static int parse_tensor(struct cursor *c, struct vt_hdr_tensor *t)
 					return vt_err_set(c->err, VT_EFORMAT,
 							  "header: tensor '%.*s': data_offsets needs 2 entries",
 							  SHOW(t->name, t->name_len));
-				if ((rc = parse_extent(c, &v[i], "data offset")))
-					return vt_err_set(c->err, rc,
-							  "header: tensor '%.*s': data offset %d is not an integer in [0, 2^48-1]",
-							  SHOW(t->name, t->name_len), i);
+				snprintf(what, sizeof what,
+					 "tensor '%.*s': data offset %d",
+					 SHOW(t->name, t->name_len), i);
+				if ((rc = parse_extent(c, &v[i], what)))
+					return rc;
 			}
 			if ((rc = expect(c, ']', "")))
 				return vt_err_set(c->err, VT_EFORMAT,
