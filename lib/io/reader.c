@@ -241,6 +241,30 @@ static uint64_t mem_left(const struct vt_reader *rd)
 	return rd->mem_len - rd->pos;
 }
 
+/* The bytes left in the input and its whole size, where they are known: in
+ * memory, a mapped file, or a regular file read through its descriptor
+ * (checked before anything sized by the header is allocated). */
+static bool input_left(const struct vt_reader *rd, uint64_t *left,
+		       uint64_t *total)
+{
+	struct stat st;
+	off_t here;
+
+	if (is_mem(rd)) {
+		*left = mem_left(rd);
+		*total = rd->mem_len;
+		return true;
+	}
+	if (fstat(rd->fd, &st) != 0 || !S_ISREG(st.st_mode))
+		return false;
+	here = lseek(rd->fd, 0, SEEK_CUR);
+	if (here < 0 || here > st.st_size)
+		return false;
+	*left = (uint64_t)(st.st_size - here);
+	*total = (uint64_t)st.st_size;
+	return true;
+}
+
 /* Read the data block of L bytes from a descriptor, growing the buffer as
  * data arrives so a lying header cannot make us allocate what never comes. */
 static int read_block(struct vt_reader *rd, uint64_t L, void **out,
@@ -296,6 +320,32 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+static char *copy_str(const char *s, size_t len)
+{
+	char *p = malloc(len + 1);
+
+	if (p)
+		memcpy(p, s, len + 1);
+	return p;
+}
+
+/* Append one metadata entry (room for it was reserved). */
+static int meta_append(struct vt_record *rec, const struct vt_hdr_meta *m)
+{
+	struct vt_meta *e = &rec->meta[rec->n_meta];
+
+	VT_BUG(rec->n_meta >= rec->cap_meta);
+	e->key = copy_str(m->key, m->key_len);
+	e->value = copy_str(m->value, m->value_len);
+	if (!e->key || !e->value) {
+		free(e->key);
+		free(e->value);
+		return VT_ENOMEM;
+	}
+	rec->n_meta++;
+	return 0;
+}
+
 /* Turn the parsed header into the record: tensors in data order, dims from
  * vt.dims.*, other metadata kept. */
 static int build(struct vt_reader *rd, struct vt_hdr *h, unsigned char *data,
@@ -307,6 +357,13 @@ static int build(struct vt_reader *rd, struct vt_hdr *h, unsigned char *data,
 	rc = vt_record_reserve(rec, h->n_tensors, err);
 	if (rc)
 		return fail(rd, err, rc, "out of memory");
+	if (h->n_meta > rec->cap_meta) {
+		void *p = vt_realloc_array(rec->meta, h->n_meta, sizeof *rec->meta);
+		if (!p)
+			return fail(rd, err, VT_ENOMEM, "out of memory");
+		rec->meta = p;
+		rec->cap_meta = h->n_meta;
+	}
 	for (size_t i = 0; i < h->n_tensors; i++) {
 		const struct vt_hdr_tensor *ht = &h->tensors[i];
 		struct vt_tensor *t = &rec->tensors[rec->n_tensors];
@@ -370,10 +427,15 @@ static int build(struct vt_reader *rd, struct vt_hdr *h, unsigned char *data,
 			}
 			continue;
 		}
-		rc = vt_record_meta_set(rec, m->key, m->value, err);
+		/* The header has no duplicate keys: append without the search
+		 * vt_record_meta_set makes, which is quadratic in the keys. */
+		if (m->key_len == 0) {
+			rc = fail(rd, err, VT_EFORMAT, "empty metadata key");
+			break;
+		}
+		rc = meta_append(rec, m);
 		if (rc) {
-			vt_err_prefix(err, "metadata '%.300s'", m->key);
-			rc = fail_here(rd, err, rc == VT_EINVAL ? VT_EFORMAT : rc);
+			rc = fail(rd, err, rc, "out of memory");
 			break;
 		}
 	}
@@ -390,6 +452,7 @@ int vt_reader_next(struct vt_reader *rd, struct vt_record *rec,
 	void *block = NULL;
 	const char *hp;
 	struct vt_hdr h;
+	uint64_t left, total;
 	size_t got;
 	int rc;
 
@@ -402,7 +465,9 @@ int vt_reader_next(struct vt_reader *rd, struct vt_record *rec,
 	/* the length, or a clean end of input */
 	if (is_mem(rd)) {
 		got = mem_left(rd) < 8 ? (size_t)mem_left(rd) : 8;
-		memcpy(lenbuf, rd->mem + rd->pos, got);
+		if (got)
+			memcpy(lenbuf, rd->mem + rd->pos, got);
+		rd->pos += got;
 	} else {
 		rc = read_full(rd, lenbuf, 8, &got, err);
 		if (rc) {
@@ -431,14 +496,12 @@ int vt_reader_next(struct vt_reader *rd, struct vt_record *rec,
 			    "header length %llu exceeds the limit of %llu bytes",
 			    (unsigned long long)N,
 			    (unsigned long long)rd->max_header);
+	if (input_left(rd, &left, &total) && N > left)
+		return fail(rd, err, VT_EFORMAT,
+			    "truncated: header length %llu exceeds the "
+			    "%llu bytes left in the input",
+			    (unsigned long long)N, (unsigned long long)left);
 	if (is_mem(rd)) {
-		rd->pos += 8;
-		if (N > mem_left(rd))
-			return fail(rd, err, VT_EFORMAT,
-				    "truncated: header length %llu exceeds the "
-				    "%llu bytes left in the input",
-				    (unsigned long long)N,
-				    (unsigned long long)mem_left(rd));
 		hp = (const char *)rd->mem + rd->pos;
 		rd->pos += (size_t)N;
 	} else {
@@ -472,24 +535,24 @@ int vt_reader_next(struct vt_reader *rd, struct vt_record *rec,
 			    (unsigned long long)L,
 			    (unsigned long long)rd->max_data);
 	}
-	if (is_mem(rd)) {
-		if (L > mem_left(rd)) {
-			uint64_t left = mem_left(rd);
+	if (input_left(rd, &left, &total)) {
+		if (L > left) {
 			vt_hdr_release(&h);
 			return fail(rd, err, VT_EFORMAT,
 				    "truncated: data needs %llu bytes, input has %llu",
 				    (unsigned long long)L, (unsigned long long)left);
 		}
-		if (rd->single == 1 && L != mem_left(rd)) {
-			uint64_t left = mem_left(rd);
+		if (rd->single == 1 && L != left) {
 			vt_hdr_release(&h);
 			return fail(rd, err, VT_EFORMAT,
 				    "file size %llu is not 8 + header %llu + data "
 				    "%llu (%llu trailing bytes)",
-				    (unsigned long long)rd->mem_len,
+				    (unsigned long long)total,
 				    (unsigned long long)N, (unsigned long long)L,
 				    (unsigned long long)(left - L));
 		}
+	}
+	if (is_mem(rd)) {
 		rc = build(rd, &h, (unsigned char *)rd->mem + rd->pos, rec, err);
 		rd->pos += (size_t)L;
 	} else {
