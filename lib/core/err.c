@@ -63,6 +63,40 @@ void vt_err_clear(struct vt_err *err)
 	err->msg[0] = '\0';
 }
 
+/* A message is one printable line, whatever the input quoted in it holds:
+ * control characters become \n, \t, \r or \xNN (as much as fits). */
+static void escape_controls(char *msg)
+{
+	char tmp[VT_ERR_MSG_MAX];
+	const unsigned char *p = (const unsigned char *)msg;
+	size_t o = 0;
+
+	while (*p >= 0x20 && *p != 0x7f)
+		p++;
+	if (!*p)
+		return;
+	for (p = (const unsigned char *)msg; *p; p++) {
+		char esc[8];
+		size_t n;
+		if (*p >= 0x20 && *p != 0x7f) {
+			esc[0] = (char)*p;
+			n = 1;
+		} else if (*p == '\n' || *p == '\t' || *p == '\r') {
+			esc[0] = '\\';
+			esc[1] = *p == '\n' ? 'n' : *p == '\t' ? 't' : 'r';
+			n = 2;
+		} else {
+			n = (size_t)snprintf(esc, sizeof esc, "\\x%02x", *p);
+		}
+		if (o + n >= sizeof tmp)
+			break;
+		memcpy(tmp + o, esc, n);
+		o += n;
+	}
+	tmp[o] = '\0';
+	memcpy(msg, tmp, o + 1);
+}
+
 int vt_err_vset(struct vt_err *err, int code, const char *fmt, va_list ap)
 {
 	if (!err)
@@ -70,6 +104,7 @@ int vt_err_vset(struct vt_err *err, int code, const char *fmt, va_list ap)
 	err->code = code;
 	err->sys_errno = 0;
 	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	escape_controls(err->msg);
 	return code;
 }
 
@@ -117,6 +152,7 @@ void vt_err_prefix(struct vt_err *err, const char *fmt, ...)
 	len = strlen(err->msg);
 	if (len < sizeof err->msg)
 		snprintf(err->msg + len, sizeof err->msg - len, ": %s", old);
+	escape_controls(err->msg);
 }
 
 void vt_bug(const char *file, int line, const char *what)
