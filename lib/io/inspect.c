@@ -17,6 +17,25 @@ bool vt_inspect_selected(const struct vt_inspect_opts *o, const char *name)
 	return false;
 }
 
+/* Text from a file, one line whatever it holds: control characters are
+ * written as \n, \t, \r or \xNN (JSON output escapes them itself). */
+static void put_escaped(FILE *f, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != 0x7f)
+			fputc(c, f);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c == '\r')
+			fputs("\\r", f);
+		else
+			fprintf(f, "\\x%02x", c);
+	}
+}
+
 static void tensor_stats(const struct vt_tensor *t, const struct vt_inspect_opts *o,
 			 struct vt_stats *s)
 {
@@ -43,10 +62,16 @@ int vt_inspect_text(FILE *f, const char *file, uint64_t index,
 		r->n_tensors == 1 ? "" : "s");
 	for (size_t i = 0; i < r->n_meta; i++) {
 		const char *v = r->meta[i].value;
-		int n = (int)strlen(v);
+		size_t n = strlen(v);
 		bool cut = !(o && o->full_meta) && n > 100;
-		fprintf(f, "  meta %s = %.*s%s\n", r->meta[i].key, cut ? 96 : n, v,
-			cut ? " ..." : "");
+		if (cut) /* 96 bytes, not splitting a UTF-8 sequence */
+			for (n = 96; n > 0 && ((unsigned char)v[n] & 0xc0) == 0x80; n--)
+				;
+		fputs("  meta ", f);
+		put_escaped(f, r->meta[i].key, strlen(r->meta[i].key));
+		fputs(" = ", f);
+		put_escaped(f, v, n);
+		fputs(cut ? " ...\n" : "\n", f);
 	}
 	for (size_t i = 0; i < r->n_tensors; i++)
 		if (vt_inspect_selected(o, r->tensors[i].name) &&
