@@ -195,15 +195,17 @@ int vt_tensor_set_dims(struct vt_tensor *t, const char *csv, size_t len,
 					  "dimension names given for rank 0");
 		return 0;
 	}
+	for (size_t i = 0; i < len; i++)
+		n += csv[i] == ',';
+	if (n + 1 != t->rank)
+		return vt_err_set(err, VT_EFORMAT,
+				  "%d dimension name%s for rank %d", n + 1,
+				  n ? "s" : "", t->rank);
+	n = 0;
 	for (size_t i = 0; i <= len; i++) {
 		if (i < len && csv[i] != ',')
 			continue;
 		size_t w = i - start;
-		if (n >= t->rank)
-			return vt_err_set(err, VT_EFORMAT,
-					  "dimension names '%.*s' give more than "
-					  "%d names", (int)(len > 200 ? 200 : len),
-					  csv, t->rank);
 		if (w && !vt_dim_name_valid(csv + start, w))
 			return vt_err_set(err, VT_EFORMAT,
 					  "invalid dimension name '%.*s'",
@@ -218,9 +220,6 @@ int vt_tensor_set_dims(struct vt_tensor *t, const char *csv, size_t len,
 		n++;
 		start = i + 1;
 	}
-	if (n != t->rank)
-		return vt_err_set(err, VT_EFORMAT,
-				  "%d dimension names for rank %d", n, t->rank);
 	memcpy(t->dims, names, sizeof names);
 	return 0;
 }
