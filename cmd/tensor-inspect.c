@@ -199,7 +199,11 @@ int cmd_tensor_inspect(int argc, char **argv)
 		case OPT_STATS: o.in.stats = true; break;
 		case OPT_TO_NPY: o.to_npy = optarg; break;
 		case OPT_FROM_NPY: o.from_npy = true; break;
-		case OPT_SLICE: o.slice_spec = optarg; break;
+		case OPT_SLICE:
+			if (o.slice_spec)
+				return vt_cli_usage_error("--slice given twice (one slice a run)");
+			o.slice_spec = optarg;
+			break;
 		case OPT_HEAD:
 			if (vt_parse_u64(optarg, &o.head) || o.head == 0)
 				return vt_cli_usage_error("--head: '%s' is not a positive integer", optarg);

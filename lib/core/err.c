@@ -140,19 +140,27 @@ int vt_err_sys(struct vt_err *err, int code, const char *fmt, ...)
 void vt_err_prefix(struct vt_err *err, const char *fmt, ...)
 {
 	char old[VT_ERR_MSG_MAX];
+	size_t len, olen;
 	va_list ap;
-	size_t len;
 
 	if (!err)
 		return;
 	memcpy(old, err->msg, sizeof old);
+	old[sizeof old - 1] = '\0';
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
 	va_end(ap);
+	/* append ": old", cut to fit */
 	len = strlen(err->msg);
-	if (len < sizeof err->msg)
-		snprintf(err->msg + len, sizeof err->msg - len, ": %s", old);
-	escape_controls(err->msg);
+	olen = strlen(old);
+	if (len + 2 >= sizeof err->msg)
+		return;
+	memcpy(err->msg + len, ": ", 2);
+	len += 2;
+	if (olen > sizeof err->msg - 1 - len)
+		olen = sizeof err->msg - 1 - len;
+	memcpy(err->msg + len, old, olen);
+	err->msg[len + olen] = '\0';
 }
 
 void vt_bug(const char *file, int line, const char *what)

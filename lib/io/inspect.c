@@ -113,9 +113,25 @@ int vt_inspect_text(FILE *f, const char *file, uint64_t index,
 	return 0;
 }
 
+/* The shortest decimal that reads back as the same double (cJSON's own
+ * printing keeps 15 digits when they match within an epsilon). */
+static cJSON *num_exact(double v)
+{
+	char buf[40];
+
+	if (!isfinite(v))
+		return cJSON_CreateNull(); /* JSON has no NaN or Inf */
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(buf, sizeof buf, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	return cJSON_CreateRaw(buf);
+}
+
 static cJSON *num_or_null(double v)
 {
-	return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+	return num_exact(v);
 }
 
 static cJSON *tensor_json(const struct vt_tensor *t,
@@ -126,7 +142,7 @@ static cJSON *tensor_json(const struct vt_tensor *t,
 	cJSON_AddStringToObject(j, "name", t->name);
 	cJSON_AddStringToObject(j, "dtype", vt_dtype_name(t->dtype));
 	for (int d = 0; d < t->rank; d++)
-		cJSON_AddItemToArray(shape, cJSON_CreateNumber((double)t->shape[d]));
+		cJSON_AddItemToArray(shape, num_exact((double)t->shape[d]));
 	cJSON_AddItemToObject(j, "shape", shape);
 	if (vt_tensor_has_dims(t)) {
 		cJSON *dims = cJSON_CreateArray();
@@ -136,13 +152,13 @@ static cJSON *tensor_json(const struct vt_tensor *t,
 	} else {
 		cJSON_AddNullToObject(j, "dims");
 	}
-	cJSON_AddNumberToObject(j, "bytes", (double)t->nbytes);
+	cJSON_AddItemToObject(j, "bytes", num_exact((double)t->nbytes));
 	if (o && o->stats) {
 		struct vt_stats s;
 		cJSON *st = cJSON_CreateObject();
 		tensor_stats(t, o, &s);
-		cJSON_AddNumberToObject(st, "count", (double)s.count);
-		cJSON_AddNumberToObject(st, "finite", (double)s.finite);
+		cJSON_AddItemToObject(st, "count", num_exact((double)s.count));
+		cJSON_AddItemToObject(st, "finite", num_exact((double)s.finite));
 		cJSON_AddItemToObject(st, "min", s.finite ? num_or_null(s.min) :
 				      cJSON_CreateNull());
 		cJSON_AddItemToObject(st, "max", s.finite ? num_or_null(s.max) :
@@ -152,9 +168,9 @@ static cJSON *tensor_json(const struct vt_tensor *t,
 		cJSON_AddItemToObject(st, "std", s.finite ?
 				      num_or_null(vt_stats_std(&s)) :
 				      cJSON_CreateNull());
-		cJSON_AddNumberToObject(st, "nan", (double)s.nan);
-		cJSON_AddNumberToObject(st, "inf", (double)s.inf);
-		cJSON_AddNumberToObject(st, "zeros", (double)s.zeros);
+		cJSON_AddItemToObject(st, "nan", num_exact((double)s.nan));
+		cJSON_AddItemToObject(st, "inf", num_exact((double)s.inf));
+		cJSON_AddItemToObject(st, "zeros", num_exact((double)s.zeros));
 		cJSON_AddItemToObject(j, "stats", st);
 	}
 	return j;
@@ -170,7 +186,7 @@ int vt_inspect_json(FILE *f, const char *file, uint64_t index,
 	if (!root)
 		return vt_err_set(err, VT_ENOMEM, "out of memory");
 	cJSON_AddStringToObject(root, "file", file);
-	cJSON_AddNumberToObject(root, "record", (double)index);
+	cJSON_AddItemToObject(root, "record", num_exact((double)index));
 	meta = cJSON_AddObjectToObject(root, "metadata");
 	for (size_t i = 0; i < r->n_meta; i++)
 		cJSON_AddStringToObject(meta, r->meta[i].key, r->meta[i].value);
