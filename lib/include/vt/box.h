@@ -64,13 +64,13 @@ void vt_box_convert(float *out, const float *in, size_t n,
 		    enum vt_box_format from, enum vt_box_format to);
 
 /* What is wrong with one box in format fmt ("x2 < x1", "negative width",
- * "not finite", ...), or NULL if it is a valid box. */
+ * "not a finite number", ...), or NULL if it is a valid box. */
 const char *vt_box_problem(const float box[4], enum vt_box_format fmt);
 
 /*
  * One pair of xyxy boxes.  vt_box_iou is the plain IoU; vt_box_pair any
- * metric (a metric out of range gives NaN).  Both give exactly the value
- * (before rounding to float) that the matrix functions store.
+ * metric (a metric or flag out of range gives NaN).  Both give exactly the
+ * value (before rounding to float) that the matrix functions store.
  */
 double vt_box_iou(const float a[4], const float b[4], unsigned flags);
 double vt_box_pair(const float a[4], const float b[4],
@@ -94,7 +94,7 @@ int vt_box_iou_pairwise(float *out, const float *a, const float *b, size_t n,
 /*
  * Write the matrix of a and b (or, with VT_BOX_WRITE_PAIRWISE, the n values
  * of corresponding boxes; m must equal n) to f, computed band by band so
- * that memory holds one band of a few MiB whatever n and m:
+ * that memory holds one band (16 MiB at most) whatever n and m:
  *   default               raw F32 in host (little-endian) C order: the data
  *                         of a tensor record whose header was written first
  *   VT_BOX_WRITE_TEXT     one row a line (one value a line for pairs),
