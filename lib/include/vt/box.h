@@ -94,7 +94,7 @@ int vt_box_iou_pairwise(float *out, const float *a, const float *b, size_t n,
 /*
  * Write the matrix of a and b (or, with VT_BOX_WRITE_PAIRWISE, the n values
  * of corresponding boxes; m must equal n) to f, computed band by band so
- * that memory holds one band (16 MiB at most) whatever n and m:
+ * that memory holds one band (16 MiB, or one row if that is larger):
  *   default               raw F32 in host (little-endian) C order: the data
  *                         of a tensor record whose header was written first
  *   VT_BOX_WRITE_TEXT     one row a line (one value a line for pairs),
