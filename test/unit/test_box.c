@@ -531,7 +531,7 @@ Test(box, load_record_and_inline)
 /* Written band by band (two bands here), the values are the matrix's. */
 Test(box, write_bands)
 {
-	size_t n = 1100, m = 1000, len = 0;
+	size_t n = 4500, m = 1000, len = 0;   /* two bands of 4 Mi values */
 	float *a = malloc(n * 4 * sizeof *a), *b = malloc(m * 4 * sizeof *b);
 	float *want = malloc(n * m * sizeof *want);
 	char *buf = NULL;
