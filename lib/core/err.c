@@ -153,14 +153,15 @@ void vt_err_prefix(struct vt_err *err, const char *fmt, ...)
 	/* append ": old", cut to fit */
 	len = strlen(err->msg);
 	olen = strlen(old);
-	if (len + 2 >= sizeof err->msg)
-		return;
-	memcpy(err->msg + len, ": ", 2);
-	len += 2;
-	if (olen > sizeof err->msg - 1 - len)
-		olen = sizeof err->msg - 1 - len;
-	memcpy(err->msg + len, old, olen);
-	err->msg[len + olen] = '\0';
+	if (len + 2 < sizeof err->msg) {
+		memcpy(err->msg + len, ": ", 2);
+		len += 2;
+		if (olen > sizeof err->msg - 1 - len)
+			olen = sizeof err->msg - 1 - len;
+		memcpy(err->msg + len, old, olen);
+		err->msg[len + olen] = '\0';
+	}
+	escape_controls(err->msg); /* the prefix may quote input too */
 }
 
 void vt_bug(const char *file, int line, const char *what)
