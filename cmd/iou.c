@@ -60,10 +60,6 @@ static int put_header(FILE *f, const struct opts *op, int rank,
 {
 	struct vt_record r;
 	struct vt_tensor t;
-	unsigned char lenbuf[8];
-	char *json = NULL;
-	size_t len = 0;
-	uint64_t data_len;
 	int rc;
 
 	vt_record_init(&r);
@@ -78,14 +74,8 @@ static int put_header(FILE *f, const struct opts *op, int rank,
 		rc = vt_record_meta_set(&r, "metric",
 					vt_box_metric_name(op->metric), err);
 	if (!rc)
-		rc = vt_record_header(&r, &json, &len, &data_len, err);
+		rc = vt_record_write_header(f, op->out, &r, err);
 	vt_record_release(&r);
-	for (int i = 0; i < 8; i++)
-		lenbuf[i] = (unsigned char)((uint64_t)len >> (8 * i));
-	if (!rc && (fwrite(lenbuf, 1, 8, f) != 8 ||
-		    fwrite(json, 1, len, f) != len))
-		rc = vt_err_sys(err, VT_EIO, "'%s': write error", op->out);
-	free(json);
 	return rc;
 }
 
@@ -151,7 +141,8 @@ int cmd_iou(int argc, char **argv)
 	int c;
 
 	vt_cli_init("iou");
-	while ((c = getopt_long(argc, argv, "hqvo:", longs, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hqvo:", longs, NULL)) != -1) {
 		switch (c) {
 		case 'h': fputs(usage, stdout); fputs(help, stdout); return vt_cli_close_stdout();
 		case OPT_VERSION: vt_cli_version(); return vt_cli_close_stdout();
@@ -168,7 +159,7 @@ int cmd_iou(int argc, char **argv)
 			if (vt_box_format_parse(optarg, &o.format))
 				return vt_cli_usage_error("--format: '%s' is not xyxy, xywh or cxcywh", optarg);
 			break;
-		default: return vt_cli_usage_error("unknown option");
+		default: return vt_cli_bad_option(c, argv);
 		}
 	}
 	if (optind == argc || argc - optind > 2)

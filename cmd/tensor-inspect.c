@@ -188,7 +188,8 @@ int cmd_tensor_inspect(int argc, char **argv)
 
 	vt_cli_init("tensor-inspect");
 	o.in.only = o.names;
-	while ((c = getopt_long(argc, argv, "hqvo:", longs, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hqvo:", longs, NULL)) != -1) {
 		switch (c) {
 		case 'h': fputs(usage, stdout); fputs(help, stdout); return 0;
 		case OPT_VERSION: return vt_cli_version();
@@ -218,7 +219,7 @@ int cmd_tensor_inspect(int argc, char **argv)
 				return vt_cli_usage_error("too many --tensor options");
 			o.names[o.in.n_only++] = optarg;
 			break;
-		default: return vt_cli_usage_error("unknown option");
+		default: return vt_cli_bad_option(c, argv);
 		}
 	}
 	if (o.in.stats) {

@@ -1,5 +1,6 @@
 /* cli.c - messages, exit codes, standard output checks, number parsing. */
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -69,6 +70,21 @@ int vt_cli_usage_error(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "Try '%s --help' for more information.\n", cli_tool);
 	return VT_EXIT_USAGE;
+}
+
+int vt_cli_bad_option(int c, char **argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	char shortopt[3] = { '-', (char)optopt, '\0' };
+	int len = (int)strcspn(arg, "=");
+
+	if (strncmp(arg, "--", 2) != 0 && optopt > ' ' && optopt < 127) {
+		arg = shortopt;  /* also right inside a cluster such as -qx */
+		len = 2;
+	}
+	if (c == ':')
+		return vt_cli_usage_error("option '%.*s' needs an argument", len, arg);
+	return vt_cli_usage_error("unknown option '%.*s'", len, arg);
 }
 
 int vt_cli_version(void)

@@ -353,10 +353,9 @@ int vt_record_header(const struct vt_record *r, char **json, size_t *len,
 	return 0;
 }
 
-int vt_record_write(FILE *f, const char *name, const struct vt_record *r,
-		    struct vt_err *err)
+int vt_record_write_header(FILE *f, const char *name, const struct vt_record *r,
+			   struct vt_err *err)
 {
-	const struct vt_tensor **order = NULL;
 	unsigned char lenbuf[8];
 	char *json;
 	size_t len;
@@ -368,26 +367,36 @@ int vt_record_write(FILE *f, const char *name, const struct vt_record *r,
 	rc = vt_record_header(r, &json, &len, &data_len, err);
 	if (rc)
 		return rc;
-	rc = sorted_tensors(r, &order, err);
-	if (rc) {
-		free(json);
-		return rc;
-	}
 	for (int i = 0; i < 8; i++)
 		lenbuf[i] = (unsigned char)((uint64_t)len >> (8 * i));
 	if (fwrite(lenbuf, 1, 8, f) != 8 || fwrite(json, 1, len, f) != len)
-		goto io;
+		rc = vt_err_sys(err, VT_EIO, "'%s': write error", name);
+	free(json);
+	return rc;
+}
+
+int vt_record_write(FILE *f, const char *name, const struct vt_record *r,
+		    struct vt_err *err)
+{
+	const struct vt_tensor **order = NULL;
+	int rc;
+
+	if (!name || strcmp(name, "-") == 0)
+		name = "<stdout>";
+	rc = vt_record_write_header(f, name, r, err);
+	if (rc)
+		return rc;
+	rc = sorted_tensors(r, &order, err);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < r->n_tensors; i++)
 		if (order[i]->nbytes &&
-		    fwrite(order[i]->data, 1, order[i]->nbytes, f) != order[i]->nbytes)
-			goto io;
-	free(json);
+		    fwrite(order[i]->data, 1, order[i]->nbytes, f) != order[i]->nbytes) {
+			rc = vt_err_sys(err, VT_EIO, "'%s': write error", name);
+			break;
+		}
 	free(order);
-	return 0;
-io:
-	free(json);
-	free(order);
-	return vt_err_sys(err, VT_EIO, "'%s': write error", name);
+	return rc;
 }
 
 int vt_record_save(const char *path, const struct vt_record *r,

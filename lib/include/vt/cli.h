@@ -40,6 +40,9 @@ int vt_cli_fail(const struct vt_err *err);
 /* Print "tool: message" plus a hint to --help; return VT_EXIT_USAGE. */
 int vt_cli_usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
+/* After getopt_long returned '?' or ':' (with opterr = 0 and an optstring
+ * that starts with ':'), say which option was wrong; returns VT_EXIT_USAGE. */
+int vt_cli_bad_option(int c, char **argv);
 /* "tool (vt) 0.1.0" on standard output; returns 0. */
 int vt_cli_version(void);
 

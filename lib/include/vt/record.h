@@ -53,6 +53,13 @@ struct vt_tensor *vt_record_find(const struct vt_record *r, const char *name);
 int vt_record_header(const struct vt_record *r, char **json, size_t *len,
 		     uint64_t *data_len, struct vt_err *err);
 
+/* Write the 8-byte length and the header of r to f; the caller writes the
+ * tensor data after it, in disk order (dtype size descending, then name).
+ * For a tensor produced piece by piece, add a view with data NULL: only its
+ * shape and dtype are used here. */
+int vt_record_write_header(FILE *f, const char *name, const struct vt_record *r,
+			   struct vt_err *err);
+
 /* Write one record to f.  name is for messages ("-" or a path). */
 int vt_record_write(FILE *f, const char *name, const struct vt_record *r,
 		    struct vt_err *err);

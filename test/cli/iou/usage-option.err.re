@@ -1,2 +1,2 @@
-unrecognized option '--bogus'
+^iou: unknown option '--bogus'$
 Try 'iou --help'
