@@ -14,7 +14,12 @@ void *vt_malloc_array(size_t n, size_t size)
 
 void *vt_calloc_array(size_t n, size_t size)
 {
-	if (n == 0 || size == 0)
+	size_t total;
+
+	/* checked here, not left to calloc: sanitizers abort on it */
+	if (vt_mul_overflow_size(n, size, &total))
+		return NULL;
+	if (total == 0)
 		return calloc(1, 1);
 	return calloc(n, size);
 }
