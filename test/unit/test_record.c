@@ -700,7 +700,7 @@ Test(reader, stream_contents)
 	cr_assert_eq(s.n, 3);
 	for (int k = 0; k < 3; k++) {
 		const struct vt_tensor *x = vt_record_find(&s.r[k], "x");
-		char idx[4];
+		char idx[16];
 		snprintf(idx, sizeof idx, "%d", k);
 		cr_assert_str_eq(vt_record_meta_get(&s.r[k], "index"), idx);
 		cr_assert_not_null(x);
