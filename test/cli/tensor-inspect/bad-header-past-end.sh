@@ -1,0 +1,1 @@
+tensor-inspect test/data/bad/bad-header-past-end.safetensors

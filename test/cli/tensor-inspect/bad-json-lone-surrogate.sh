@@ -1,0 +1,1 @@
+tensor-inspect test/data/bad/bad-json-lone-surrogate.safetensors

@@ -1,0 +1,1 @@
+tensor-inspect test/data/bad/bad-trailing-garbage.safetensors

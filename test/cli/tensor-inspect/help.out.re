@@ -1,0 +1,4 @@
+^usage: tensor-inspect \[
+^       tensor-inspect --from-npy 
+^  --slice SPEC 
+^  -h, --help 

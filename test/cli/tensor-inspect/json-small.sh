@@ -1,0 +1,1 @@
+tensor-inspect --json test/data/records/small.safetensors

@@ -1,0 +1,1 @@
+cat test/data/bad/bad-header-limit.safetensors | tensor-inspect

@@ -1,0 +1,1 @@
+cat test/data/bad/bad-truncated-data.safetensors | tensor-inspect -

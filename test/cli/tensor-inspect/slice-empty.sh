@@ -1,0 +1,1 @@
+tensor-inspect --slice 'images[1:1]' test/data/records/small.safetensors && tensor-inspect --slice 'mask[:,3:]' test/data/records/small.safetensors && tensor-inspect --slice 'g[40:,::-1]' test/data/records/grid.safetensors

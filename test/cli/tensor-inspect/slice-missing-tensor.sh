@@ -1,0 +1,1 @@
+tensor-inspect --slice e test/data/records/stream.vts

@@ -1,0 +1,1 @@
+tensor-inspect --slice 'images[2]' test/data/records/small.safetensors

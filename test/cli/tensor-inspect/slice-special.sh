@@ -1,0 +1,1 @@
+tensor-inspect --slice v test/data/records/special.safetensors && tensor-inspect --slice h test/data/records/special.safetensors && tensor-inspect --slice offset --precision 12 test/data/records/special.safetensors

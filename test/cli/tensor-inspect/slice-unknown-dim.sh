@@ -1,0 +1,1 @@
+tensor-inspect --slice 'images[X=0]' test/data/records/small.safetensors

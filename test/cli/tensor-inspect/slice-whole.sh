@@ -1,0 +1,1 @@
+tensor-inspect --slice classes test/data/records/small.safetensors && tensor-inspect --slice scale test/data/records/small.safetensors && tensor-inspect --slice valid test/data/records/small.safetensors && tensor-inspect --slice half test/data/records/small.safetensors && tensor-inspect --slice mask test/data/records/small.safetensors

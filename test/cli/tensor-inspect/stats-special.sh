@@ -1,0 +1,1 @@
+tensor-inspect --stats test/data/records/special.safetensors

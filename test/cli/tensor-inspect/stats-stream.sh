@@ -1,0 +1,1 @@
+tensor-inspect --stats --tensor x test/data/records/stream.vts

@@ -1,0 +1,1 @@
+tensor-inspect < /dev/null && printf '' | tensor-inspect -

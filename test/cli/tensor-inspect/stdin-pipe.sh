@@ -1,0 +1,1 @@
+cat test/data/records/stream.vts | tensor-inspect

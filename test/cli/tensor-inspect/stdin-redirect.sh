@@ -1,0 +1,1 @@
+tensor-inspect - < test/data/records/stream.vts

@@ -1,0 +1,1 @@
+head -c 700 test/data/records/stream.vts | tensor-inspect

@@ -1,0 +1,1 @@
+tensor-inspect --stats --tensor v test/data/records/special.safetensors

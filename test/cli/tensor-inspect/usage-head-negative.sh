@@ -1,0 +1,1 @@
+tensor-inspect --head -1 test/data/records/small.safetensors

@@ -1,0 +1,1 @@
+tensor-inspect --head=x test/data/records/small.safetensors

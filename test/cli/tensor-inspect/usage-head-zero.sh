@@ -1,0 +1,1 @@
+tensor-inspect --head 0 test/data/records/small.safetensors

@@ -1,0 +1,1 @@
+tensor-inspect -o $T/x test/data/records/small.safetensors

@@ -1,0 +1,1 @@
+tensor-inspect --bogus test/data/records/small.safetensors
