@@ -346,8 +346,8 @@ static int meta_append(struct vt_record *rec, const struct vt_hdr_meta *m)
 	return 0;
 }
 
-/* Turn the parsed header into the record: tensors in data order, dims from
- * vt.dims.*, other metadata kept. */
+/* Turn the parsed header into the record: tensors in header order (which is
+ * data order in files vt writes), dims from vt.dims.*, other metadata kept. */
 static int build(struct vt_reader *rd, struct vt_hdr *h, unsigned char *data,
 		 struct vt_record *rec, struct vt_err *err)
 {
