@@ -74,6 +74,11 @@ static int do_record(struct opts *o, const char *file, uint64_t k,
 	struct vt_tensor *t, s;
 	int rc;
 
+	for (size_t i = 0; i < o->in.n_only; i++)
+		if (!vt_record_find(r, o->in.only[i]))
+			return vt_err_set(err, VT_EFORMAT, "'%s': record %llu has "
+					  "no tensor '%s'", file,
+					  (unsigned long long)k, o->in.only[i]);
 	if (o->to_npy)
 		return vt_record_to_npy_dir(o->to_npy, r, k, select_name, &o->in,
 					    err);
@@ -86,9 +91,11 @@ static int do_record(struct opts *o, const char *file, uint64_t k,
 				  "tensor '%s'", file, (unsigned long long)k,
 				  o->slice.tensor);
 	rc = vt_slice_apply(&o->slice, t, &s, err);
-	if (rc) {
+	if (rc) { /* the slice does not fit this record: a data error */
 		vt_err_prefix(err, "'%s': record %llu", file, (unsigned long long)k);
-		return rc == VT_EINVAL ? VT_EFORMAT : rc;
+		if (rc == VT_EINVAL)
+			err->code = rc = VT_EFORMAT;
+		return rc;
 	}
 	if (!o->out) {
 		char shape[VT_MAX_RANK * 64];
@@ -101,8 +108,7 @@ static int do_record(struct opts *o, const char *file, uint64_t k,
 		return rc;
 	}
 	vt_record_init(&out);
-	for (size_t i = 0; !rc && i < r->n_meta; i++)
-		rc = vt_record_meta_set(&out, r->meta[i].key, r->meta[i].value, err);
+	rc = vt_record_meta_copy(&out, r, err);
 	if (!rc)
 		rc = vt_record_add(&out, &s, err);
 	if (!rc)

@@ -429,10 +429,6 @@ static int build(struct vt_reader *rd, struct vt_hdr *h, unsigned char *data,
 		}
 		/* The header has no duplicate keys: append without the search
 		 * vt_record_meta_set makes, which is quadratic in the keys. */
-		if (m->key_len == 0) {
-			rc = fail(rd, err, VT_EFORMAT, "empty metadata key");
-			break;
-		}
 		rc = meta_append(rec, m);
 		if (rc) {
 			rc = fail(rd, err, rc, "out of memory");

@@ -43,11 +43,10 @@ int vt_record_meta_set(struct vt_record *r, const char *key, const char *value,
 {
 	char *k, *v;
 
-	if (!*key || !vt_utf8_valid(key, strlen(key)) ||
+	if (!vt_utf8_valid(key, strlen(key)) ||
 	    !vt_utf8_valid(value, strlen(value)))
 		return vt_err_set(err, VT_EINVAL,
-				  "metadata key and value must be UTF-8, key "
-				  "non-empty");
+				  "metadata key and value must be UTF-8");
 	v = dup_str(value);
 	if (!v)
 		return vt_err_set(err, VT_ENOMEM, "out of memory");
@@ -75,6 +74,42 @@ int vt_record_meta_set(struct vt_record *r, const char *key, const char *value,
 	r->meta[r->n_meta].key = k;
 	r->meta[r->n_meta].value = v;
 	r->n_meta++;
+	return 0;
+}
+
+int vt_record_meta_copy(struct vt_record *dst, const struct vt_record *src,
+			struct vt_err *err)
+{
+	size_t need = dst->n_meta + src->n_meta;
+
+	if (dst->n_meta) { /* keys may collide: replace one by one */
+		for (size_t i = 0; i < src->n_meta; i++) {
+			int rc = vt_record_meta_set(dst, src->meta[i].key,
+						    src->meta[i].value, err);
+			if (rc)
+				return rc;
+		}
+		return 0;
+	}
+	if (need > dst->cap_meta) {
+		void *p = vt_realloc_array(dst->meta, need, sizeof *dst->meta);
+		if (!p)
+			return vt_err_set(err, VT_ENOMEM, "out of memory");
+		dst->meta = p;
+		dst->cap_meta = need;
+	}
+	/* src has unique keys, so no search is needed */
+	for (size_t i = 0; i < src->n_meta; i++) {
+		struct vt_meta *e = &dst->meta[dst->n_meta];
+		e->key = dup_str(src->meta[i].key);
+		e->value = dup_str(src->meta[i].value);
+		if (!e->key || !e->value) {
+			free(e->key);
+			free(e->value);
+			return vt_err_set(err, VT_ENOMEM, "out of memory");
+		}
+		dst->n_meta++;
+	}
 	return 0;
 }
 

@@ -39,6 +39,9 @@ void vt_record_release(struct vt_record *r);
 int vt_record_meta_set(struct vt_record *r, const char *key, const char *value,
 		       struct vt_err *err);
 const char *vt_record_meta_get(const struct vt_record *r, const char *key);
+/* Copy every metadata entry of src into dst (linear when dst has none). */
+int vt_record_meta_copy(struct vt_record *dst, const struct vt_record *src,
+			struct vt_err *err);
 
 /* Move t into the record (t is zeroed on success, untouched on failure).
  * The name must be set, valid and not yet used in r. */

@@ -1,1 +1,1 @@
-tensor-inspect --tensor images --tensor classes --tensor nope test/data/records/small.safetensors
+tensor-inspect --tensor images --tensor classes test/data/records/small.safetensors

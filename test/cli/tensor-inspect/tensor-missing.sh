@@ -1,0 +1,1 @@
+tensor-inspect --tensor images --tensor nope test/data/records/small.safetensors
