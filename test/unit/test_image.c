@@ -1,0 +1,371 @@
+/* test_image.c - image reading and writing through stb, limits, hostile
+ * files, conversions.  Fixtures from scripts/gen-images.py: pixel (x, y) of
+ * channel c is (37x + 91y + 53c) mod 256. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vt/image.h"
+
+static char *img_path(const char *sub, const char *file)
+{
+	static char buf[8][1024];
+	static int k;
+	const char *d = getenv("VT_TEST_DATA");
+	char *p = buf[k++ % 8];
+
+	snprintf(p, sizeof buf[0], "%s/%s/%s", d ? d : "data", sub, file);
+	return p;
+}
+
+static int pix(int x, int y, int c)
+{
+	return (37 * x + 91 * y + 53 * c) % 256;
+}
+
+static void check_pixels(const struct vt_tensor *t, int ch, int tol)
+{
+	const uint8_t *p = t->data;
+
+	for (int y = 0; y < 5; y++)
+		for (int x = 0; x < 7; x++)
+			for (int c = 0; c < ch; c++) {
+				int got = p[(y * 7 + x) * (int)t->shape[2] + c];
+				cr_assert_leq(abs(got - pix(x, y, c)), tol,
+					      "(%d,%d,%d): %d vs %d", x, y, c,
+					      got, pix(x, y, c));
+			}
+}
+
+Test(image, read_formats)
+{
+	static const struct { const char *f; int c, want_c, tol; } cases[] = {
+		{ "c1-7x5.png", 1, 1, 0 }, { "c2-7x5.png", 2, 2, 0 },
+		{ "c3-7x5.png", 3, 3, 0 }, { "c4-7x5.png", 4, 4, 0 },
+		{ "c3-7x5.bmp", 3, 3, 0 }, { "c3-7x5.tga", 3, 3, 0 },
+		{ "c3-7x5.ppm", 3, 3, 0 }, { "g16-7x5.png", 1, 1, 0 },
+		{ "c1-7x5.gif", 1, 4, 0 }, { "c3-7x5.jpg", 3, 3, 16 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct vt_tensor t;
+		struct vt_err err;
+		char dims[300];
+		int w, h, c;
+		int rc = vt_image_read(img_path("images", cases[i].f), 0, NULL,
+				       &t, &err);
+
+		cr_assert_eq(rc, 0, "%s: %s", cases[i].f, err.msg);
+		cr_assert_eq(t.dtype, VT_U8);
+		cr_assert_eq(t.rank, 3);
+		cr_assert_eq(t.shape[0], 5);
+		cr_assert_eq(t.shape[1], 7);
+		cr_assert_eq(t.shape[2], (uint64_t)cases[i].want_c, "%s: %llu",
+			     cases[i].f, (unsigned long long)t.shape[2]);
+		vt_tensor_dims_csv(&t, dims, sizeof dims);
+		cr_assert_str_eq(dims, "H,W,C");
+		check_pixels(&t, cases[i].c, cases[i].tol);
+		vt_tensor_release(&t);
+		cr_assert_eq(vt_image_info(img_path("images", cases[i].f), &w,
+					   &h, &c, &err), 0, "%s", err.msg);
+		cr_assert_eq(w, 7);
+		cr_assert_eq(h, 5);
+	}
+}
+
+Test(image, channel_conversion)
+{
+	struct vt_tensor t;
+	struct vt_err err;
+
+	cr_assert_eq(vt_image_read(img_path("images", "c1-7x5.png"), 3, NULL,
+				   &t, &err), 0, "%s", err.msg);
+	cr_assert_eq(t.shape[2], 3);
+	for (int i = 0; i < 35; i++) {
+		const uint8_t *p = (const uint8_t *)t.data + 3 * i;
+		cr_assert(p[0] == p[1] && p[1] == p[2]);
+		cr_assert_eq(p[0], pix(i % 7, i / 7, 0));
+	}
+	vt_tensor_release(&t);
+	cr_assert_eq(vt_image_read(img_path("images", "c3-7x5.png"), 5, NULL,
+				   &t, &err), VT_EINVAL);
+	cr_assert_null(t.data);
+}
+
+Test(image, read_mem_same_as_file)
+{
+	const char *path = img_path("images", "c4-7x5.png");
+	FILE *f = fopen(path, "rb");
+	unsigned char buf[4096];
+	size_t n;
+	struct vt_tensor a, b;
+	struct vt_err err;
+
+	cr_assert_not_null(f);
+	n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	cr_assert_eq(vt_image_read(path, 0, NULL, &a, &err), 0);
+	cr_assert_eq(vt_image_read_mem(buf, n, "mem", 0, NULL, &b, &err), 0);
+	cr_assert_eq(a.nbytes, b.nbytes);
+	cr_assert_eq(memcmp(a.data, b.data, a.nbytes), 0);
+	vt_tensor_release(&a);
+	vt_tensor_release(&b);
+}
+
+Test(image, limits)
+{
+	const char *path = img_path("images", "c3-7x5.png");
+	struct vt_image_limits side = { .max_side = 6 }, area = { .max_pixels = 34 };
+	struct vt_tensor t;
+	struct vt_err err;
+	char want[1200];
+
+	cr_assert_eq(vt_image_read(path, 0, &side, &t, &err), VT_ELIMIT);
+	snprintf(want, sizeof want, "'%s': image 7x5 exceeds the limit of 6x6",
+		 path);
+	cr_assert_str_eq(err.msg, want);
+	cr_assert_null(t.data);
+	cr_assert_eq(vt_image_read(path, 0, &area, &t, &err), VT_ELIMIT);
+	snprintf(want, sizeof want, "'%s': image 7x5 has 35 pixels, above the "
+		 "limit of 34", path);
+	cr_assert_str_eq(err.msg, want);
+	area.max_pixels = 35;
+	side.max_side = 7;
+	cr_assert_eq(vt_image_read(path, 0, &area, &t, &err), 0);
+	vt_tensor_release(&t);
+	cr_assert_eq(vt_image_read(path, 0, &side, &t, &err), 0);
+	vt_tensor_release(&t);
+}
+
+/* Every hostile or broken image is refused with a status and a message
+ * naming the file, and nothing is left allocated. */
+Test(image, bad_files)
+{
+	static const struct { const char *f; int rc; const char *msg; } cases[] = {
+		{ "img-empty.png", VT_EFORMAT, "empty file, not an image" },
+		{ "img-garbage.png", VT_EFORMAT, "not a readable image" },
+		{ "img-text.png", VT_EFORMAT, "not a readable image" },
+		{ "img-truncated.png", VT_EFORMAT, "" },
+		{ "img-truncated.jpg", VT_EFORMAT, "" },
+		{ "img-header-only.png", VT_EFORMAT, "cannot decode image" },
+		{ "img-huge.png", VT_ELIMIT,
+		  "image 20000x20000 exceeds the limit of 16384x16384" },
+		{ "img-tall.png", VT_ELIMIT,
+		  "image 16384x16385 exceeds the limit of 16384x16384" },
+		{ "img-wide.png", VT_ELIMIT,
+		  "image 2147483647x1 exceeds the limit of 16384x16384" },
+		{ "img-huge-1bit.png", VT_ELIMIT,
+		  "image 20000x20000 exceeds the limit of 16384x16384" },
+		{ "img-zero.png", VT_EFORMAT, "" },
+		{ "img-bad-zlib.png", VT_EFORMAT, "cannot decode image" },
+		{ "img-huge.bmp", VT_EFORMAT, "" },
+	};
+	int seen = 0;
+	DIR *d;
+	struct dirent *de;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *path = img_path("bad", cases[i].f);
+		struct vt_tensor t;
+		struct vt_err err;
+		char prefix[1100];
+		int rc = vt_image_read(path, 0, NULL, &t, &err);
+
+		cr_assert_eq(rc, cases[i].rc, "%s: %d %s", cases[i].f, rc,
+			     err.msg);
+		cr_assert_null(t.data);
+		snprintf(prefix, sizeof prefix, "'%s': %s", path, cases[i].msg);
+		cr_assert_eq(strncmp(err.msg, prefix, strlen(prefix)), 0,
+			     "%s: %s", cases[i].f, err.msg);
+	}
+	/* every img-* fixture is listed above */
+	d = opendir(img_path("bad", ""));
+	cr_assert_not_null(d);
+	while ((de = readdir(d)))
+		if (strncmp(de->d_name, "img-", 4) == 0)
+			seen++;
+	closedir(d);
+	cr_assert_eq(seen, (int)(sizeof cases / sizeof cases[0]));
+}
+
+Test(image, missing_file)
+{
+	struct vt_tensor t;
+	struct vt_err err;
+	int w, h, c;
+
+	cr_assert_eq(vt_image_read("no/such.png", 0, NULL, &t, &err),
+		     VT_EOPEN);
+	cr_assert_str_eq(err.msg, "'no/such.png': cannot open: No such file "
+			 "or directory");
+	cr_assert_eq(vt_image_info("no/such.png", &w, &h, &c, &err), VT_EOPEN);
+	cr_assert_eq(vt_image_read(img_path("images", "tree"), 0, NULL, &t,
+				   &err), VT_EOPEN);
+}
+
+static char tmpdir[64];
+
+static void mk_tmp(void)
+{
+	strcpy(tmpdir, "/tmp/vt-test-image-XXXXXX");
+	cr_assert_not_null(mkdtemp(tmpdir));
+}
+
+static void rm_tmp(void)
+{
+	DIR *d = opendir(tmpdir);
+	struct dirent *de;
+	char p[512];
+
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof p, "%s/%s", tmpdir, de->d_name);
+		unlink(p);
+	}
+	if (d)
+		closedir(d);
+	rmdir(tmpdir);
+}
+
+static int count_files(void)
+{
+	DIR *d = opendir(tmpdir);
+	struct dirent *de;
+	int n = 0;
+
+	while (d && (de = readdir(d)))
+		n += de->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+Test(image, write_round_trip, .init = mk_tmp, .fini = rm_tmp)
+{
+	static const char *const exts[] = { "png", "PNG", "bmp", "tga", "jpg",
+					     "jpeg" };
+
+	for (int c = 1; c <= 4; c++) {
+		char src[32];
+		struct vt_tensor t;
+		struct vt_err err;
+
+		snprintf(src, sizeof src, "c%d-7x5.png", c);
+		cr_assert_eq(vt_image_read(img_path("images", src), 0, NULL, &t,
+					   &err), 0);
+		for (size_t e = 0; e < sizeof exts / sizeof exts[0]; e++) {
+			char out[512];
+			struct vt_tensor r;
+			bool jpeg = exts[e][0] == 'j';
+
+			snprintf(out, sizeof out, "%s/o%d.%s", tmpdir, c, exts[e]);
+			cr_assert_eq(vt_image_write(out, &t, 95, &err), 0,
+				     "%s", err.msg);
+			cr_assert_eq(vt_image_read(out, jpeg ? 0 : c, NULL, &r,
+						   &err), 0, "%s: %s", out,
+				     err.msg);
+			cr_assert_eq(r.shape[0], 5);
+			cr_assert_eq(r.shape[1], 7);
+			if (!jpeg && !(c == 2 && exts[e][0] == 'b')) {
+				cr_assert_eq(memcmp(r.data, t.data, t.nbytes), 0,
+					     "%s", out);
+			} else if (!jpeg) {
+				/* BMP has no grey+alpha: the grey stays */
+				for (int i = 0; i < 35; i++)
+					cr_assert_eq(((uint8_t *)r.data)[2 * i],
+						     ((uint8_t *)t.data)[2 * i]);
+			} else {
+				/* stb writes every JPEG as YCbCr */
+				cr_assert_eq(r.shape[2], 3);
+			}
+			vt_tensor_release(&r);
+		}
+		vt_tensor_release(&t);
+	}
+	cr_assert_eq(count_files(), 24);
+}
+
+Test(image, write_failures_leave_nothing, .init = mk_tmp, .fini = rm_tmp)
+{
+	struct vt_tensor t, bad;
+	struct vt_err err;
+	char out[512];
+
+	cr_assert_eq(vt_image_read(img_path("images", "c3-7x5.png"), 0, NULL,
+				   &t, &err), 0);
+	snprintf(out, sizeof out, "%s/x.webp", tmpdir);
+	cr_assert_eq(vt_image_write(out, &t, 0, &err), VT_EUNSUP);
+	cr_assert(strstr(err.msg, "unknown image format"));
+	snprintf(out, sizeof out, "%s/none/x.png", tmpdir);
+	cr_assert_eq(vt_image_write(out, &t, 0, &err), VT_ECREATE);
+	snprintf(out, sizeof out, "%s/x.jpg", tmpdir);
+	cr_assert_eq(vt_image_write(out, &t, 101, &err), VT_EINVAL);
+	cr_assert_eq(vt_tensor_init(&bad, NULL, VT_F32, 3,
+				    (uint64_t[3]){ 2, 2, 3 }, &err), 0);
+	snprintf(out, sizeof out, "%s/x.png", tmpdir);
+	cr_assert_eq(vt_image_write(out, &bad, 0, &err), VT_EFORMAT);
+	cr_assert_eq(count_files(), 0);
+	vt_tensor_release(&bad);
+	vt_tensor_release(&t);
+}
+
+Test(image, format_names)
+{
+	enum vt_image_format f;
+	struct vt_err err;
+
+	cr_assert_eq(vt_image_format_from_path("a/b.JPEG", &f, &err), 0);
+	cr_assert_eq(f, VT_IMAGE_JPEG);
+	cr_assert_str_eq(vt_image_format_name(f), "jpeg");
+	cr_assert_eq(vt_image_format_from_path("a.d/png", &f, &err), VT_EUNSUP);
+	cr_assert_eq(vt_image_format_from_path(".png", &f, &err), VT_EUNSUP);
+	cr_assert_null(vt_image_format_name(VT_IMAGE_FORMAT_COUNT));
+	cr_assert(vt_image_readable_ext("x/y.GIF"));
+	cr_assert(!vt_image_readable_ext("x/y.txt"));
+}
+
+Test(image, conversions)
+{
+	struct vt_tensor img, f, back;
+	struct vt_err err;
+	const float mean[3] = { 0.485f, 0.456f, 0.406f };
+	const float std[3] = { 0.229f, 0.224f, 0.225f };
+	const float *x;
+
+	cr_assert_eq(vt_image_read(img_path("images", "c3-7x5.png"), 0, NULL,
+				   &img, &err), 0);
+	cr_assert_eq(vt_image_to_nchw(&img, mean, std, &f, &err), 0);
+	cr_assert_eq(f.shape[0], 1);
+	cr_assert_eq(f.shape[1], 3);
+	cr_assert_eq(f.shape[2], 5);
+	cr_assert_eq(f.shape[3], 7);
+	cr_assert_str_eq(f.dims[1], "C");
+	x = f.data;
+	for (int c = 0; c < 3; c++)
+		for (int y = 0; y < 5; y++)
+			for (int i = 0; i < 7; i++) {
+				float want = ((float)pix(i, y, c) / 255.0f -
+					      mean[c]) / std[c];
+				cr_assert_eq(x[(c * 5 + y) * 7 + i], want);
+			}
+	cr_assert_eq(vt_image_from_nchw(&f, 0, mean, std, &back, &err), 0);
+	cr_assert_eq(memcmp(back.data, img.data, img.nbytes), 0);
+	vt_tensor_release(&back);
+	cr_assert_eq(vt_image_from_nchw(&f, 1, mean, std, &back, &err),
+		     VT_EINVAL);
+	/* saturation and NaN */
+	x = (float[3]){ -3.0f, 7.0f, NAN };
+	{
+		uint8_t o[3];
+		vt_image_f32_to_u8(o, x, 1, 3, 1, NULL, NULL);
+		cr_assert_eq(o[0], 0);
+		cr_assert_eq(o[1], 255);
+		cr_assert_eq(o[2], 0);
+	}
+	vt_tensor_release(&f);
+	vt_tensor_release(&img);
+}
