@@ -211,10 +211,11 @@ int vt_slice_apply(const struct vt_slice *s, const struct vt_tensor *t,
 			       it->stop;
 			start = start < -1 ? -1 : start > size - 1 ? size - 1 : start;
 			stop = stop > size - 1 ? size - 1 : stop;
-			/* -step as unsigned: step may be INT64_MIN */
-			pl[d].count = start > stop ?
-				      (uint64_t)(start - stop - 1) /
-				      (0 - (uint64_t)step) + 1 : 0;
+			/* -step as unsigned: step may be INT64_MIN; never 0 */
+			uint64_t mag = 0 - (uint64_t)step;
+			pl[d].count = 0;
+			if (start > stop && mag)
+				pl[d].count = (uint64_t)(start - stop - 1) / mag + 1;
 		}
 		pl[d].start = start;
 		pl[d].step = step;
