@@ -109,6 +109,7 @@ demo-run: $(TOOL_BINS)
 	@scripts/demo $(BIN)
 
 bench: all
+	@scripts/install-deps --if-root --bench
 	@for s in scripts/bench/*.sh; do echo "== $$s"; sh $$s $(BIN) || exit 1; done
 
 # The fuzzers compile stb's decoders from its headers (test/fuzz/stb_impl.c)
