@@ -10,33 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helpers.h"
 #include "vt/box.h"
 
 #define TOL 1e-6
-
-static const char *data_dir(void)
-{
-	const char *d = getenv("VT_TEST_DATA");
-
-	return d ? d : "data";
-}
-
-static char *path_of(const char *sub, const char *file)
-{
-	static char buf[4][512];
-	static int k;
-	char *p = buf[k++ % 4];
-
-	snprintf(p, sizeof buf[0], "%s/%s/%s", data_dir(), sub, file);
-	return p;
-}
 
 /* A box file of test/data/iou through the library's reader. */
 static float *load_boxes(const char *file, enum vt_box_format fmt, size_t *n)
 {
 	struct vt_err err;
 	float *boxes;
-	int rc = vt_boxes_load(path_of("iou", file), fmt, &boxes, n, &err);
+	int rc = vt_boxes_load(t_data_path("iou", file), fmt, &boxes, n, &err);
 
 	cr_assert_eq(rc, 0, "%s: %s", file, err.msg);
 	return boxes;
@@ -46,7 +30,7 @@ static float *load_boxes(const char *file, enum vt_box_format fmt, size_t *n)
  * skipped). */
 static double *load_matrix(const char *file, size_t rows, size_t cols)
 {
-	FILE *f = fopen(path_of("iou", file), "r");
+	FILE *f = fopen(t_data_path("iou", file), "r");
 	double *v = malloc(rows * cols * sizeof *v);
 	char line[65536];
 	size_t k = 0;
@@ -483,7 +467,7 @@ Test(box, bad_files)
 	size_t n;
 
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-		int rc = vt_boxes_load(path_of("bad", files[i]), VT_BOX_XYXY,
+		int rc = vt_boxes_load(t_data_path("bad", files[i]), VT_BOX_XYXY,
 				       &b, &n, &err);
 
 		cr_assert_eq(rc, VT_EFORMAT, "%s: %d %s", files[i], rc,
@@ -491,10 +475,10 @@ Test(box, bad_files)
 		cr_assert(strstr(err.msg, files[i]), "%s", err.msg);
 		cr_assert_null(b);
 	}
-	cr_assert_eq(vt_boxes_load(path_of("bad", "iou-negative-w.xywh"),
+	cr_assert_eq(vt_boxes_load(t_data_path("bad", "iou-negative-w.xywh"),
 				   VT_BOX_XYWH, &b, &n, &err), VT_EFORMAT);
 	cr_assert(strstr(err.msg, "line 1: negative width"), "%s", err.msg);
-	cr_assert_eq(vt_boxes_load(path_of("bad", "iou-shape.safetensors"),
+	cr_assert_eq(vt_boxes_load(t_data_path("bad", "iou-shape.safetensors"),
 				   VT_BOX_XYXY, &b, &n, &err), VT_EFORMAT);
 	cr_assert(strstr(err.msg, "boxes: shape [3, 5], expected [N,4]"), "%s",
 		  err.msg);

@@ -6,42 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "helpers.h"
 #include "vt/npy.h"
-
-static const char *data_dir(void)
-{
-	const char *d = getenv("VT_TEST_DATA");
-
-	return d ? d : "data";
-}
-
-static char *path_of(const char *sub, const char *file)
-{
-	static char buf[4][512];
-	static int k;
-	char *p = buf[k++ % 4];
-
-	snprintf(p, sizeof buf[0], "%s/%s/%s", data_dir(), sub, file);
-	return p;
-}
-
-static unsigned char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *buf;
-	long n;
-
-	cr_assert(f, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc(n ? (size_t)n : 1);
-	cr_assert(buf);
-	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
 
 /* Write t with vt_npy_write into memory. */
 static unsigned char *write_mem(const struct vt_tensor *t, size_t *len)
@@ -139,7 +105,7 @@ static void load_and_rewrite(const char *file, struct vt_tensor *t,
 			     bool same_bytes)
 {
 	struct vt_err err;
-	const char *path = path_of("npy", file);
+	const char *path = t_data_path("npy", file);
 	size_t flen, wlen;
 	unsigned char *fbuf, *wbuf;
 	struct vt_tensor m;
@@ -148,7 +114,7 @@ static void load_and_rewrite(const char *file, struct vt_tensor *t,
 	cr_assert(t->owns_data);
 	cr_assert_null(t->name);
 	cr_assert(!vt_tensor_has_dims(t));
-	fbuf = slurp(path, &flen);
+	fbuf = t_slurp(path, &flen);
 	cr_assert_eq(vt_npy_read_mem(fbuf, flen, path, &m, &err), 0, "%s",
 		     err.msg);
 	cr_assert_eq(m.dtype, t->dtype);
@@ -549,7 +515,7 @@ static void check_refusal(size_t k, int rc, const struct vt_err *err,
 Test(npy, bad_files_refused)
 {
 	for (size_t k = 0; k < sizeof bad_files / sizeof bad_files[0]; k++) {
-		const char *path = path_of("bad", bad_files[k].file);
+		const char *path = t_data_path("bad", bad_files[k].file);
 		struct vt_err err;
 		struct vt_tensor t;
 		unsigned char *buf;
@@ -558,7 +524,7 @@ Test(npy, bad_files_refused)
 
 		rc = vt_npy_load(path, &t, &err);
 		check_refusal(k, rc, &err, &t, path, "load");
-		buf = slurp(path, &len);
+		buf = t_slurp(path, &len);
 		rc = vt_npy_read_mem(buf, len, path, &t, &err);
 		check_refusal(k, rc, &err, &t, path, "read_mem");
 		free(buf);
@@ -605,7 +571,7 @@ Test(npy, load_from_a_pipe)
 	unsigned char *buf;
 	size_t len;
 
-	buf = slurp(path_of("npy", "fortran-i4.npy"), &len);
+	buf = t_slurp(t_data_path("npy", "fortran-i4.npy"), &len);
 	cr_assert_eq(load_from_pipe(buf, len, &t, &err), 0, "%s", err.msg);
 	for (int i = 0; i < 24; i++)
 		cr_assert_eq(((int32_t *)t.data)[i], i);
@@ -640,7 +606,7 @@ Test(npy, pipe_data_too_long)
 	unsigned char *buf;
 	size_t len;
 
-	buf = slurp(path_of("bad", "npy-data-long.npy"), &len);
+	buf = t_slurp(t_data_path("bad", "npy-data-long.npy"), &len);
 	cr_assert_eq(load_from_pipe(buf, len, &t, &err), VT_EFORMAT);
 	cr_assert_str_eq(err.msg,
 			 "'-': expected 24 bytes of data, file has 25");
@@ -654,7 +620,7 @@ Test(npy, pipe_data_too_short)
 	unsigned char *buf;
 	size_t len;
 
-	buf = slurp(path_of("bad", "npy-data-short.npy"), &len);
+	buf = t_slurp(t_data_path("bad", "npy-data-short.npy"), &len);
 	cr_assert_eq(load_from_pipe(buf, len, &t, &err), VT_EFORMAT);
 	cr_assert_str_eq(err.msg,
 			 "'-': expected 24 bytes of data, file has 23");
@@ -713,7 +679,7 @@ Test(npy, load_missing_file)
 	cr_assert_eq(vt_npy_load("/nonexistent/x.npy", &t, &err), VT_EOPEN);
 	cr_assert(strstr(err.msg, "'/nonexistent/x.npy': cannot open"), "%s",
 		  err.msg);
-	cr_assert_eq(vt_npy_load(data_dir(), &t, &err), VT_EOPEN);
+	cr_assert_eq(vt_npy_load(t_data_dir(), &t, &err), VT_EOPEN);
 	cr_assert(strstr(err.msg, "is a directory"), "%s", err.msg);
 }
 

@@ -21,46 +21,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "helpers.h"
 #include "vt/record.h"
 #include "vt/rng.h"
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_RECS 8
-
-static const char *data_dir(void)
-{
-	const char *d = getenv("VT_TEST_DATA");
-
-	return d ? d : "data";
-}
-
-static char *data_path(const char *sub, const char *file)
-{
-	static char buf[8][1024];
-	static int k;
-	char *p = buf[k++ % 8];
-
-	snprintf(p, sizeof buf[0], "%s/%s/%s", data_dir(), sub, file);
-	return p;
-}
-
-static unsigned char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *buf;
-	long n;
-
-	cr_assert_not_null(f, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc(n ? (size_t)n : 1);
-	cr_assert_not_null(buf);
-	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
 
 /* The bytes vt_record_write gives for r. */
 static unsigned char *to_bytes(const struct vt_record *r, size_t *len)
@@ -239,11 +205,11 @@ static void read_mode(const char *path, enum mode m, struct recs *out)
 		rc = vt_reader_open(&rd, path, &o, &out->err);
 		break;
 	case M_MEM:
-		buf = slurp(path, &len);
+		buf = t_slurp(path, &len);
 		rc = vt_reader_open_mem(&rd, buf, len, path, &o, &out->err);
 		break;
 	default:
-		buf = slurp(path, &len);
+		buf = t_slurp(path, &len);
 		fd = pipe_from(buf, len, &pid);
 		rc = vt_reader_open_fd(&rd, fd, path, &o, &out->err);
 		break;
@@ -550,7 +516,7 @@ Test(record, same_bytes_as_the_python_encoder)
 	size_t wlen, glen;
 
 	build_small(&r);
-	want = slurp(data_path("records", "small.safetensors"), &wlen);
+	want = t_slurp(t_data_path("records", "small.safetensors"), &wlen);
 	got = to_bytes(&r, &glen);
 	cr_assert_eq(glen, wlen);
 	cr_assert_eq(memcmp(got, want, wlen), 0, "vt:\n%.*s\npython:\n%.*s",
@@ -570,14 +536,14 @@ Test(record, read_write_is_identity)
 	};
 
 	for (size_t i = 0; i < LEN(files); i++) {
-		const char *path = data_path("records", files[i]);
+		const char *path = t_data_path("records", files[i]);
 		struct recs s;
 		unsigned char *want, *got = NULL;
 		size_t wlen, pos = 0;
 
 		read_mode(path, M_MMAP, &s);
 		cr_assert_eq(s.rc, 0, "%s: %s", files[i], s.err.msg);
-		want = slurp(path, &wlen);
+		want = t_slurp(path, &wlen);
 		for (int k = 0; k < s.n; k++) {
 			size_t glen;
 			got = to_bytes(&s.r[k], &glen);
@@ -672,7 +638,7 @@ static const char *const good_files[] = {
 Test(reader, every_path_reads_the_same)
 {
 	for (size_t i = 0; i < LEN(good_files); i++) {
-		const char *path = data_path("records", good_files[i]);
+		const char *path = t_data_path("records", good_files[i]);
 		struct recs s[M_COUNT];
 
 		for (int m = 0; m < M_COUNT; m++) {
@@ -701,7 +667,7 @@ Test(reader, stream_contents)
 {
 	struct recs s;
 
-	read_mode(data_path("records", "stream.vts"), M_MMAP, &s);
+	read_mode(t_data_path("records", "stream.vts"), M_MMAP, &s);
 	cr_assert_eq(s.rc, 0, "%s", s.err.msg);
 	cr_assert_eq(s.n, 3);
 	for (int k = 0; k < 3; k++) {
@@ -725,7 +691,7 @@ Test(reader, stream_contents)
  * status through a pipe. */
 Test(reader, bad_files)
 {
-	DIR *d = opendir(data_path("bad", ""));
+	DIR *d = opendir(t_data_path("bad", ""));
 	struct dirent *de;
 	int count = 0;
 
@@ -739,7 +705,7 @@ Test(reader, bad_files)
 
 		if (strncmp(n, "bad-", 4) != 0)
 			continue;
-		path = data_path("bad", n);
+		path = t_data_path("bad", n);
 		if (strstr(n, "header-limit") || strstr(n, "header-huge"))
 			want = VT_ELIMIT;
 		if (strstr(n, "dtype-unknown") || strstr(n, "dtype-lowercase") ||
@@ -793,7 +759,7 @@ Test(reader, bad_file_messages)
 
 	for (size_t i = 0; i < LEN(table); i++) {
 		struct recs s;
-		const char *path = data_path("bad", table[i].file);
+		const char *path = t_data_path("bad", table[i].file);
 		char want[1200];
 
 		read_mode(path, M_READ, &s);
@@ -931,7 +897,7 @@ Test(reader, zero_records)
 	cr_assert_eq(vt_reader_open_mem(&rd, NULL, 0, "empty", NULL, &e), 0);
 	cr_assert_eq(vt_reader_next(rd, &r, &e), 0);
 	vt_reader_close(rd);
-	cr_assert_eq(vt_reader_open(&rd, data_path("records", "empty.vts"), NULL,
+	cr_assert_eq(vt_reader_open(&rd, t_data_path("records", "empty.vts"), NULL,
 				    &e), 0);
 	cr_assert_eq(vt_reader_next(rd, &r, &e), 0);
 	vt_reader_close(rd);
@@ -959,7 +925,7 @@ Test(reader, misaligned_data_is_copied)
 	struct vt_err e;
 
 	/* foreign.safetensors: b (F32) starts at a file offset of 2 mod 4 */
-	cr_assert_eq(vt_reader_open(&rd, data_path("records", "foreign.safetensors"),
+	cr_assert_eq(vt_reader_open(&rd, t_data_path("records", "foreign.safetensors"),
 				    NULL, &e), 0);
 	vt_record_init(&r);
 	cr_assert_eq(vt_reader_next(rd, &r, &e), 1, "%s", e.msg);
@@ -976,7 +942,7 @@ Test(reader, misaligned_data_is_copied)
 	vt_record_release(&r);
 
 	/* a whole record at an odd address in memory */
-	file = slurp(data_path("records", "small.safetensors"), &len);
+	file = t_slurp(t_data_path("records", "small.safetensors"), &len);
 	odd = malloc(len + 1);
 	memcpy(odd + 1, file, len);
 	cr_assert_eq(vt_reader_open_mem(&rd, odd + 1, len, "odd.safetensors",
@@ -998,12 +964,12 @@ Test(reader, misaligned_data_is_copied)
 
 Test(reader, descriptor_at_an_offset)
 {
-	const char *path = data_path("records", "stream.vts");
+	const char *path = t_data_path("records", "stream.vts");
 	unsigned char *buf;
 	size_t len, first;
 	struct vt_reader_opts o = { 0 };
 
-	buf = slurp(path, &len);
+	buf = t_slurp(path, &len);
 	first = 8 + (size_t)header_len(buf) + 24; /* record 0: x F32 [2,3] */
 	for (int m = 0; m < 2; m++) {
 		struct vt_reader *rd;
@@ -1030,13 +996,13 @@ Test(reader, descriptor_at_an_offset)
 
 Test(reader, limits)
 {
-	const char *path = data_path("records", "small.safetensors");
+	const char *path = t_data_path("records", "small.safetensors");
 	unsigned char *buf;
 	size_t len;
 	uint64_t n;
 	char want[256];
 
-	buf = slurp(path, &len);
+	buf = t_slurp(path, &len);
 	n = header_len(buf);
 	for (int m = 0; m < 2; m++) {
 		struct vt_reader_opts o = { .max_header = n, .no_mmap = m };
@@ -1079,12 +1045,12 @@ Test(reader, limits)
 		struct vt_err e;
 
 		vt_record_init(&r);
-		path = data_path("bad", "bad-header-limit.safetensors");
+		path = t_data_path("bad", "bad-header-limit.safetensors");
 		cr_assert_eq(vt_reader_open(&rd, path, &o, &e), 0);
 		cr_assert_eq(vt_reader_next(rd, &r, &e), VT_EFORMAT, "%s", e.msg);
 		cr_assert_not_null(strstr(e.msg, "truncated"), "%s", e.msg);
 		vt_reader_close(rd);
-		path = data_path("bad", "bad-header-huge.safetensors");
+		path = t_data_path("bad", "bad-header-huge.safetensors");
 		cr_assert_eq(vt_reader_open(&rd, path, &o, &e), 0);
 		cr_assert_eq(vt_reader_next(rd, &r, &e), VT_ELIMIT);
 		cr_assert_not_null(strstr(e.msg, "limit of 100000000 bytes"), "%s",
@@ -1102,8 +1068,8 @@ Test(reader, open_errors)
 	cr_assert_eq(vt_reader_open(&rd, "no/such/file.vts", NULL, &e), VT_EOPEN);
 	cr_assert_str_eq(e.msg, "'no/such/file.vts': cannot open: No such file "
 			 "or directory");
-	cr_assert_eq(vt_reader_open(&rd, data_dir(), NULL, &e), VT_EOPEN);
-	snprintf(want, sizeof want, "'%s': is a directory", data_dir());
+	cr_assert_eq(vt_reader_open(&rd, t_data_dir(), NULL, &e), VT_EOPEN);
+	snprintf(want, sizeof want, "'%s': is a directory", t_data_dir());
 	cr_assert_str_eq(e.msg, want);
 }
 
@@ -1279,8 +1245,8 @@ Test(record, save_and_load)
 	cr_assert_eq(vt_record_save(path, &r, &e), 0, "%s", e.msg);
 	listing(dir, names, sizeof names);
 	cr_assert_str_eq(names, "out.safetensors");
-	want = slurp(data_path("records", "small.safetensors"), &wlen);
-	got = slurp(path, &glen);
+	want = t_slurp(t_data_path("records", "small.safetensors"), &wlen);
+	got = t_slurp(path, &glen);
 	cr_assert_eq(glen, wlen);
 	cr_assert_eq(memcmp(got, want, wlen), 0);
 	vt_record_init(&back);
@@ -1294,13 +1260,13 @@ Test(record, save_and_load)
 	vt_record_release(&back);
 
 	/* a stream, an empty file, a missing file, a directory */
-	cr_assert_eq(vt_record_load(data_path("records", "stream.vts"), &back,
+	cr_assert_eq(vt_record_load(t_data_path("records", "stream.vts"), &back,
 				    NULL, &e), VT_EFORMAT);
 	cr_assert_not_null(strstr(e.msg, "record 0: file size 712 is not 8 + "
 				  "header 184 + data 24 (496 trailing bytes)"),
 			   "%s", e.msg);
 	cr_assert_eq(back.n_tensors, 0);
-	cr_assert_eq(vt_record_load(data_path("records", "empty.vts"), &back,
+	cr_assert_eq(vt_record_load(t_data_path("records", "empty.vts"), &back,
 				    NULL, &e), VT_EFORMAT);
 	cr_assert_not_null(strstr(e.msg, "empty input, expected one record"));
 	cr_assert_eq(vt_record_load(path, &back, NULL, &e), VT_EOPEN);
@@ -1340,7 +1306,7 @@ Test(record, failed_save_leaves_nothing)
 	/* a write that fails half way (file size limit), over an old file */
 	snprintf(path, sizeof path, "%s/x.safetensors", dir);
 	cr_assert_eq(vt_record_save(path, &r, &e), 0, "%s", e.msg);
-	before = slurp(path, &lb);
+	before = t_slurp(path, &lb);
 	vt_record_init(&big);
 	add(&big, "x", VT_F32, 1, (uint64_t[]){ 1 << 18 }, 3); /* 1 MiB */
 	signal(SIGXFSZ, SIG_IGN);
@@ -1349,7 +1315,7 @@ Test(record, failed_save_leaves_nothing)
 	cr_assert_not_null(strstr(e.msg, "write error"), "%s", e.msg);
 	listing(dir, names, sizeof names);
 	cr_assert_str_eq(names, "x.safetensors");
-	after = slurp(path, &la);
+	after = t_slurp(path, &la);
 	cr_assert_eq(la, lb);
 	cr_assert_eq(memcmp(before, after, la), 0); /* the old file is intact */
 
