@@ -1,0 +1,117 @@
+/* vt/augment.h - Cutout and Random Erasing.
+ *
+ * Drawing and filling are separate: a draw gives rectangles from a generator
+ * and the image size only, so the same (seed, image index) gives the same
+ * rectangles whatever the pixels; filling writes them into any layout.
+ *
+ * Cutout (DeVries & Taylor 2017, as in their reference code): for each of n
+ * holes the centre pixel is drawn uniformly, cy ~ U{0..H-1} then
+ * cx ~ U{0..W-1}; the hole is rows clip(cy - L/2, 0, H) up to (excluded)
+ * clip(cy + L/2, 0, H) and columns likewise, with L/2 rounded down (so an
+ * odd L gives a square of side L-1, as in the reference code).  The square
+ * may lie partly outside the image and is clipped there.
+ *
+ * Random Erasing (Zhong et al. 2017) with the algorithm of
+ * torchvision.transforms.RandomErasing: up to 10 attempts of
+ * area = H*W*U(scale), aspect = exp(U(ln ratio)), h = round(sqrt(area *
+ * aspect)), w = round(sqrt(area / aspect)) (halves to even); the first with
+ * h < H and w < W is placed at top ~ U{0..H-h}, left ~ U{0..W-w}; none: no-op.
+ *
+ * Both apply with probability p: one uniform draw u, applied when u < p.
+ */
+#ifndef VT_AUGMENT_H
+#define VT_AUGMENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vt/dtype.h"
+#include "vt/err.h"
+#include "vt/rng.h"
+
+/* rows [y1, y2), columns [x1, x2); cy, cx the drawn centre (Cutout) or the
+ * top-left corner (erasing). */
+struct vt_rect {
+	int64_t y1, x1, y2, x2;
+	int64_t cy, cx;
+};
+
+enum vt_aug_mode {
+	VT_AUG_CUTOUT,
+	VT_AUG_ERASE,
+	VT_AUG_MODE_COUNT
+};
+
+enum vt_fill {
+	VT_FILL_ZERO,     /* 0 */
+	VT_FILL_MEAN,     /* per-channel values given by the caller */
+	VT_FILL_NOISE,    /* uniform noise (see vt_aug_fill) */
+	VT_FILL_VALUE,    /* per-channel constants given by the caller */
+	VT_FILL_COUNT
+};
+
+const char *vt_aug_mode_name(enum vt_aug_mode m);
+const char *vt_fill_name(enum vt_fill f);
+
+#define VT_AUG_MAX_HOLES 4096
+
+struct vt_aug_opts {
+	enum vt_aug_mode mode;
+	int holes;            /* rectangles per image, 1..VT_AUG_MAX_HOLES */
+	int64_t length;       /* Cutout side L in pixels, >= 1 */
+	double p;             /* probability of applying, 0..1 */
+	double scale[2];      /* erasing: area fraction, 0 <= a <= b <= 1 */
+	double ratio[2];      /* erasing: aspect h/w, 0 < a <= b */
+};
+
+/* Cutout defaults (1 hole, p = 1) and torchvision's erasing defaults
+ * (scale 0.02..0.33, ratio 0.3..3.3); length must still be set. */
+void vt_aug_opts_init(struct vt_aug_opts *o);
+/* Check the options: 0 or VT_EINVAL naming the bad one. */
+int vt_aug_opts_check(const struct vt_aug_opts *o, struct vt_err *err);
+
+/* Draw the rectangles for one image of h x w into rects (room for
+ * o->holes); returns how many (0 when p said no or erasing gave up). */
+int vt_cutout_draw(struct vt_rng *r, int64_t h, int64_t w, int64_t length,
+		   int holes, double p, struct vt_rect *rects);
+int vt_random_erasing_draw(struct vt_rng *r, int64_t h, int64_t w,
+			   const double scale[2], const double ratio[2],
+			   int holes, double p, struct vt_rect *rects);
+/* By o->mode. */
+int vt_aug_draw(struct vt_rng *r, int64_t h, int64_t w,
+		const struct vt_aug_opts *o, struct vt_rect *rects);
+
+/*
+ * Fill the rectangles of one image with c channels whose element (k, y, x)
+ * lies at base + (k*sc + y*sy + x*sx) elements of dtype dt (so H,W,C has
+ * sc = 1, sy = W*C, sx = C and C,H,W has sc = H*W, sy = W, sx = 1).
+ *   ZERO: 0.  MEAN, VALUE: value[k].
+ *   NOISE: integers: uniform over the dtype's range clipped to 0..255;
+ *   floats: normal ? N(0,1) (torchvision's value="random")
+ *           : (U[0,1) - value[k]) / noise_std[k]  (value, noise_std NULL:
+ *             plain U[0,1)).
+ * Noise is drawn from r row by row, channel innermost.
+ */
+struct vt_fill_spec {
+	enum vt_fill fill;
+	const double *value;       /* c values for MEAN, VALUE and NOISE */
+	const double *noise_std;   /* c values or NULL */
+	int normal;                /* NOISE on floats: N(0,1) */
+};
+void vt_aug_fill(void *base, enum vt_dtype dt, int64_t c, int64_t sc,
+		 int64_t sy, int64_t sx, const struct vt_rect *rects, int n,
+		 const struct vt_fill_spec *f, struct vt_rng *r);
+
+/* Per-channel mean of an image in the same addressing, into mean[c]. */
+void vt_aug_channel_mean(const void *base, enum vt_dtype dt, int64_t c,
+			 int64_t h, int64_t w, int64_t sc, int64_t sy,
+			 int64_t sx, double *mean);
+
+/* A U8 mask h x w: 0 inside any rectangle, keep (1 or 255) elsewhere. */
+void vt_aug_mask(uint8_t *mask, int64_t h, int64_t w,
+		 const struct vt_rect *rects, int n, uint8_t keep);
+
+/* e^x from +, -, *, / only (bit-identical everywhere), for |x| < 700. */
+double vt_det_exp(double x);
+
+#endif
