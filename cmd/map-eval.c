@@ -1,0 +1,302 @@
+/* map-eval - COCO and PASCAL VOC mean Average Precision of detections. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "vt/cli.h"
+#include "vt/coco.h"
+#include "vt/eval.h"
+#include "vt/outfile.h"
+#include "vt/voctxt.h"
+
+static const char usage[] =
+	"usage: map-eval --gt GT --dt DT [--protocol coco|voc|voc07]\n"
+	"       [--iou-thresholds LIST] [--max-dets A,B,C] [--no-legacy-pixel]\n"
+	"       [--fix-id0] [--json | --csv] [--fail-under X] [-o FILE] [-hqv]\n"
+	"       [--version]\n";
+
+static const char help[] =
+	"\nMean Average Precision of detections DT against ground truth GT,\n"
+	"exactly as pycocotools (COCO) or Cartucho/mAP (VOC) computes it.\n"
+	"GT: COCO instances JSON, or a directory of VOC-style .txt files;\n"
+	"DT: a COCO results list, or a directory of .txt files; '-' is\n"
+	"standard input.\n\n"
+	"  --protocol P        coco (default for COCO JSON), voc (VOC2010+\n"
+	"                      all-point, default for text), voc07 (11-point)\n"
+	"  --iou-thresholds L  START:STOP:STEP or a comma list (coco:\n"
+	"                      0.5:0.95:0.05; voc: one value, 0.5)\n"
+	"  --max-dets A,B,C    detections kept per image and class (1,10,100)\n"
+	"  --no-legacy-pixel   voc: widths are x2-x1, not x2-x1+1\n"
+	"  --fix-id0           count matches to a GT annotation with id 0\n"
+	"                      (pycocotools does not)\n"
+	"  --json, --csv       one JSON object, or the per-class table as CSV\n"
+	"  --fail-under X      exit 1 when the headline mAP is below X\n"
+	"  -o FILE             write to FILE ('-': standard output)\n"
+	"  -q, -v              quieter; more detail\n"
+	"  -h, --help          this help;  --version  the version\n";
+
+enum { OPT_GT = 256, OPT_DT, OPT_PROTOCOL, OPT_IOU, OPT_MAXDETS,
+       OPT_NOLEGACY, OPT_FIXID0, OPT_JSON, OPT_CSV, OPT_FAILUNDER,
+       OPT_VERSION };
+
+enum proto { P_AUTO, P_COCO, P_VOC, P_VOC07 };
+
+struct opts {
+	const char *gt, *dt, *out;
+	enum proto proto;
+	const char *iou;
+	struct vt_coco_params coco;
+	struct vt_voc_params voc;
+	bool json, csv, has_fail;
+	double fail_under;
+};
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+
+	return strcmp(p, "-") != 0 && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* START:STOP:STEP (numpy.linspace of round((STOP-START)/STEP)+1 values)
+ * or a comma list; 0 or -1. */
+static int parse_ious(const char *s, double *v, size_t max, size_t *n)
+{
+	char buf[512], *save = NULL, *t;
+	double a, b, st;
+
+	if (strlen(s) >= sizeof buf)
+		return -1;
+	strcpy(buf, s);
+	if (strchr(buf, ':')) {
+		char *p1 = strchr(buf, ':'), *p2 = strchr(p1 + 1, ':');
+		double cnt;
+
+		if (!p2)
+			return -1;
+		*p1 = *p2 = '\0';
+		if (vt_parse_double(buf, &a) || vt_parse_double(p1 + 1, &b) ||
+		    vt_parse_double(p2 + 1, &st) || !(st > 0) || b < a)
+			return -1;
+		cnt = round((b - a) / st) + 1;
+		if (!(cnt >= 1 && cnt <= (double)max))
+			return -1;
+		*n = (size_t)cnt;
+		vt_linspace(v, *n, a, b);
+	} else {
+		*n = 0;
+		for (t = strtok_r(buf, ",", &save); t;
+		     t = strtok_r(NULL, ",", &save)) {
+			if (*n == max || vt_parse_double(t, &v[*n]))
+				return -1;
+			(*n)++;
+		}
+	}
+	for (size_t i = 0; i < *n; i++)
+		if (!(v[i] >= 0 && v[i] <= 1) || (i && v[i] <= v[i - 1]))
+			return -1;
+	return *n ? 0 : -1;
+}
+
+static int parse_maxdets(const char *s, unsigned *md)
+{
+	uint64_t v[3];
+	char buf[64], *p = buf, *c;
+
+	if (strlen(s) >= sizeof buf)
+		return -1;
+	strcpy(buf, s);
+	for (int i = 0; i < 3; i++) {
+		c = strchr(p, ',');
+		if ((i < 2) != (c != NULL))
+			return -1;
+		if (c)
+			*c = '\0';
+		if (vt_parse_u64(p, &v[i]) || v[i] == 0 || v[i] > 1000000 ||
+		    (i && v[i] <= v[i - 1]))
+			return -1;
+		md[i] = (unsigned)v[i];
+		p = c ? c + 1 : p;
+	}
+	return 0;
+}
+
+static int load(struct vt_eval_set *s, struct opts *o, struct vt_err *err)
+{
+	char *buf = NULL;
+	size_t len;
+	int rc;
+
+	if (is_dir(o->gt) != is_dir(o->dt))
+		return vt_err_set(err, VT_EFORMAT, "'%s' and '%s': a directory "
+				  "of text files goes with another",
+				  o->gt, o->dt);
+	if (is_dir(o->gt)) {
+		if (o->proto == P_AUTO)
+			o->proto = P_VOC;
+		return vt_voc_read_dirs(s, o->gt, o->dt, err);
+	}
+	if (o->proto == P_AUTO)
+		o->proto = P_COCO;
+	rc = vt_slurp(o->gt, &buf, &len, err);
+	if (!rc)
+		rc = vt_coco_read_gt(s, buf, len, o->gt, err);
+	free(buf);
+	buf = NULL;
+	if (!rc)
+		rc = vt_slurp(o->dt, &buf, &len, err);
+	if (!rc)
+		rc = vt_coco_read_dt(s, buf, len, o->dt, err);
+	free(buf);
+	return rc;
+}
+
+static int run(struct opts *o, int *exit_code, struct vt_err *err)
+{
+	struct vt_eval_set s;
+	struct vt_coco_matches m = { 0 };
+	struct vt_coco_result res = { 0 };
+	struct vt_voc_result vres = { 0 };
+	struct vt_eval_report rep = { 0 };
+	struct vt_outfile of = { 0 };
+	int rc;
+
+	vt_eval_set_init(&s);
+	rc = load(&s, o, err);
+	if (!rc && s.n_dt_dropped)
+		vt_cli_warn("'%s': %zu detections of categories not in '%s' "
+			    "ignored", o->dt, s.n_dt_dropped, o->gt);
+	if (!rc && s.n_gt_id0 && o->proto == P_COCO && !o->coco.fix_id0)
+		vt_cli_warn("'%s': %zu annotations have id 0; as pycocotools, "
+			    "their matches count as false positives "
+			    "(--fix-id0 counts them)", o->gt, s.n_gt_id0);
+	if (!rc && o->proto == P_COCO) {
+		rc = vt_coco_match(&m, &s, &o->coco, err);
+		if (!rc)
+			rc = vt_coco_accumulate(&res, &m, &o->coco, err);
+		if (!rc) {
+			vt_coco_summarize(&res, &o->coco);
+			rc = vt_coco_report(&rep, &s, &m, &res, &o->coco, err);
+		}
+	} else if (!rc) {
+		o->voc.mode = o->proto == P_VOC07 ? VT_VOC_11_POINT
+						  : VT_VOC_ALL_POINT;
+		rc = vt_voc_eval(&vres, &s, &o->voc, err);
+		if (!rc)
+			rc = vt_voc_report(&rep, &s, &vres, &o->voc, err);
+	}
+	if (!rc)
+		rc = vt_outfile_open(&of, o->out, err);
+	if (!rc) {
+		int w = o->json ? vt_eval_write_json(of.fp, &rep)
+			: o->csv ? vt_eval_write_csv(of.fp, &rep)
+			: vt_eval_write_text(of.fp, &rep,
+					     o->proto == P_COCO ? &res : NULL);
+
+		rc = w ? vt_err_sys(err, VT_EIO, "'%s': write error",
+				    o->out ? o->out : "<stdout>")
+		       : vt_outfile_commit(&of, err);
+		if (rc)
+			vt_outfile_abort(&of);
+	}
+	if (!rc && o->has_fail && !(rep.map >= o->fail_under)) {
+		vt_cli_msg("mAP %.4f is below %.4f", rep.map, o->fail_under);
+		*exit_code = VT_EXIT_NO;
+	}
+	vt_eval_report_release(&rep);
+	vt_coco_result_release(&res);
+	vt_coco_matches_release(&m);
+	vt_voc_result_release(&vres);
+	vt_eval_set_release(&s);
+	return rc;
+}
+
+int cmd_map_eval(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "gt", required_argument, NULL, OPT_GT },
+		{ "dt", required_argument, NULL, OPT_DT },
+		{ "protocol", required_argument, NULL, OPT_PROTOCOL },
+		{ "iou-thresholds", required_argument, NULL, OPT_IOU },
+		{ "max-dets", required_argument, NULL, OPT_MAXDETS },
+		{ "no-legacy-pixel", no_argument, NULL, OPT_NOLEGACY },
+		{ "fix-id0", no_argument, NULL, OPT_FIXID0 },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "csv", no_argument, NULL, OPT_CSV },
+		{ "fail-under", required_argument, NULL, OPT_FAILUNDER },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct opts o = { .proto = P_AUTO };
+	struct vt_err err = { 0 };
+	int c, code = 0;
+
+	vt_cli_init("map-eval");
+	vt_coco_params_default(&o.coco);
+	vt_voc_params_default(&o.voc);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hqvo:", longs, NULL)) != -1) {
+		switch (c) {
+		case 'h': fputs(usage, stdout); fputs(help, stdout); return vt_cli_close_stdout();
+		case OPT_VERSION: vt_cli_version(); return vt_cli_close_stdout();
+		case 'q': vt_cli_verbosity = -1; break;
+		case 'v': vt_cli_verbosity = 1; break;
+		case 'o': o.out = optarg; break;
+		case OPT_GT: o.gt = optarg; break;
+		case OPT_DT: o.dt = optarg; break;
+		case OPT_NOLEGACY: o.voc.legacy_pixel = false; break;
+		case OPT_FIXID0: o.coco.fix_id0 = true; break;
+		case OPT_JSON: o.json = true; break;
+		case OPT_CSV: o.csv = true; break;
+		case OPT_IOU: o.iou = optarg; break;
+		case OPT_PROTOCOL:
+			if (strcmp(optarg, "coco") == 0) o.proto = P_COCO;
+			else if (strcmp(optarg, "voc") == 0) o.proto = P_VOC;
+			else if (strcmp(optarg, "voc07") == 0) o.proto = P_VOC07;
+			else return vt_cli_usage_error("--protocol: '%s' is not coco, voc or voc07", optarg);
+			break;
+		case OPT_MAXDETS:
+			if (parse_maxdets(optarg, o.coco.maxdet))
+				return vt_cli_usage_error("--max-dets: '%s' is not three increasing positive numbers", optarg);
+			break;
+		case OPT_FAILUNDER:
+			if (vt_parse_double(optarg, &o.fail_under) || !isfinite(o.fail_under))
+				return vt_cli_usage_error("--fail-under: '%s' is not a number", optarg);
+			o.has_fail = true;
+			break;
+		default: return vt_cli_bad_option(c, argv);
+		}
+	}
+	if (optind < argc)
+		return vt_cli_usage_error("unexpected argument '%s'", argv[optind]);
+	if (!o.gt || !o.dt)
+		return vt_cli_usage_error("%s", !o.gt && !o.dt ? "--gt and --dt are required"
+					  : !o.gt ? "--dt without --gt: the ground truth is required"
+					  : "--gt without --dt: the detections are required");
+	if (strcmp(o.gt, "-") == 0 && strcmp(o.dt, "-") == 0)
+		return vt_cli_usage_error("standard input can be only one of --gt and --dt");
+	if (o.json && o.csv)
+		return vt_cli_usage_error("--json and --csv exclude each other");
+	if (o.iou) {
+		double v[VT_COCO_MAX_IOU];
+		size_t n;
+
+		if (parse_ious(o.iou, v, VT_COCO_MAX_IOU, &n))
+			return vt_cli_usage_error("--iou-thresholds: '%s' is not START:STOP:STEP or an increasing list in [0,1]", o.iou);
+		memcpy(o.coco.iou, v, n * sizeof *v);
+		o.coco.n_iou = n;
+		o.voc.iou = v[0];
+		if (n != 1 && (o.proto == P_VOC || o.proto == P_VOC07))
+			return vt_cli_usage_error("--iou-thresholds: the voc protocols take one threshold");
+	}
+	if (run(&o, &code, &err))
+		return vt_cli_fail(&err);
+	c = vt_cli_close_stdout();
+	return c ? c : code;
+}
+
+int main(int argc, char **argv) { return cmd_map_eval(argc, argv); }

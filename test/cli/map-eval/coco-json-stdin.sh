@@ -1,0 +1,1 @@
+cat test/data/mapeval/c01_basic/dt.json | map-eval --gt test/data/mapeval/c01_basic/gt.json --dt - --json

@@ -1,0 +1,1 @@
+map-eval --dt test/data/mapeval/c01_basic/dt.json

@@ -1,0 +1,1 @@
+echo ' [] ' | map-eval --gt test/data/mapeval/c01_basic/gt.json --dt -

@@ -1,0 +1,1 @@
+map-eval --gt /nonexistent.json --dt test/data/mapeval/c01_basic/dt.json
