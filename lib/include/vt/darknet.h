@@ -1,0 +1,215 @@
+/* vt/darknet.h - darknet models: .cfg parser, .weights reader and writer,
+ * network builder, float32 inference, letterbox preprocessing and YOLO
+ * decoding.
+ *
+ * A .cfg is a list of sections "[name]" each followed by "key=value" lines;
+ * '#' and ';' start comment lines, blank lines are ignored.  Section types
+ * and the keys each accepts come from one registry table (see
+ * vt_dn_layer_name); an unknown section or key is an error "FILE:LINE:
+ * ..." unless VT_DN_LENIENT, which skips them.  Training-only keys of [net]
+ * and [yolo] are accepted and ignored.
+ *
+ * A .weights file: int32 major, minor, revision; "seen" as uint64 when
+ * major*10+minor >= 2, else int32; then, for each [convolutional] layer in
+ * cfg order: biases[n], then scales[n], rolling_mean[n], rolling_variance[n]
+ * when batch_normalize, then weights[n * (c/groups) * size * size].  The
+ * file size must match the cfg exactly.
+ *
+ * Inference follows pjreddie's darknet: batch norm
+ * y = scale*(x-mean)/(sqrt(var)+1e-6) + bias, folded into the convolution at
+ * load time; leaky slope 0.1; [yolo] applies the logistic to x, y,
+ * objectness and the classes (with AlexeyAB's scale_x_y on x and y) and
+ * leaves w and h raw.  The forward allocates nothing.
+ */
+#ifndef VT_DARKNET_H
+#define VT_DARKNET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vt/err.h"
+#include "vt/nms.h"
+
+enum vt_dn_type {
+	VT_DN_NET,
+	VT_DN_CONV,
+	VT_DN_MAXPOOL,
+	VT_DN_UPSAMPLE,
+	VT_DN_ROUTE,
+	VT_DN_SHORTCUT,
+	VT_DN_YOLO,
+	VT_DN_TYPE_COUNT
+};
+
+enum vt_dn_act {
+	VT_DN_LINEAR,
+	VT_DN_LEAKY,
+	VT_DN_RELU,
+	VT_DN_LOGISTIC,
+	VT_DN_MISH,
+	VT_DN_SWISH,
+	VT_DN_ACT_COUNT
+};
+
+/* Section names ("net", "convolutional", ...) and activation names; NULL
+ * out of range.  vt_dn_type_parse accepts darknet's aliases ("conv",
+ * "max", "network"); both return 0 or VT_EINVAL. */
+const char *vt_dn_type_name(enum vt_dn_type t);
+int vt_dn_type_parse(const char *s, enum vt_dn_type *out);
+const char *vt_dn_act_name(enum vt_dn_act a);
+int vt_dn_act_parse(const char *s, enum vt_dn_act *out);
+
+/* Apply an activation to n values in place. */
+void vt_dn_activate(float *x, size_t n, enum vt_dn_act a);
+
+#define VT_DN_MAX_ROUTE 8
+#define VT_DN_MAX_ANCHORS 32
+
+struct vt_dn_layer {
+	enum vt_dn_type type;
+	int line;                       /* line of the section header */
+	int c, h, w;                    /* input shape */
+	int out_c, out_h, out_w;        /* output shape */
+	size_t out_n;                   /* out_c*out_h*out_w */
+	float *out;                     /* into the network's arena */
+	enum vt_dn_act act;
+	/* [convolutional] */
+	int filters, size, stride, pad, groups;
+	bool batch_norm;
+	float *biases, *scales, *mean, *var, *weights;   /* one block */
+	size_t n_weights;               /* filters*(c/groups)*size*size */
+	bool folded;                    /* batch norm folded into weights */
+	/* [maxpool]: size, stride, pad; [upsample]: stride, scale */
+	float scale;
+	/* [route] */
+	int n_in;
+	int in[VT_DN_MAX_ROUTE];        /* absolute layer indices */
+	int route_groups, group_id;
+	/* [shortcut] */
+	int from;                       /* absolute layer index */
+	/* [yolo] */
+	int classes, n_mask, n_anchors;
+	int mask[VT_DN_MAX_ANCHORS];
+	float anchors[2 * VT_DN_MAX_ANCHORS];
+	float scale_x_y;
+};
+
+struct vt_dn_net {
+	char *name;                     /* the cfg's name for messages */
+	int w, h, c;                    /* [net] input */
+	int n;                          /* layers, [net] excluded */
+	struct vt_dn_layer *layers;
+	float *input;                   /* c*h*w, fill before vt_dn_forward */
+	float *arena;                   /* all outputs */
+	float *work;                    /* im2col buffer */
+	size_t work_n;
+	size_t n_params;                /* floats in a .weights file */
+	double flops;                   /* multiply-adds x 2 of one forward */
+	int major, minor, revision;
+	uint64_t seen;
+};
+
+/* Flags of vt_dn_net_parse. */
+#define VT_DN_LENIENT 1u   /* skip unknown sections and keys */
+
+/*
+ * Parse a cfg (buf of len bytes, name for messages) and build the network:
+ * shapes inferred and checked, buffers allocated, parameters zero.
+ * Errors: VT_ECONFIG "NAME:LINE: ...", VT_ENOMEM.
+ */
+int vt_dn_net_parse(const char *buf, size_t len, const char *name,
+		    unsigned flags, struct vt_dn_net **out, struct vt_err *err);
+int vt_dn_net_load_cfg(const char *path, unsigned flags,
+		       struct vt_dn_net **out, struct vt_err *err);
+void vt_dn_net_free(struct vt_dn_net *net);
+
+/* Read parameters from a .weights file (size checked exactly), then fold
+ * batch norm.  Errors: VT_EOPEN, VT_EIO, VT_EFORMAT. */
+int vt_dn_weights_read(struct vt_dn_net *net, FILE *f, const char *name,
+		       struct vt_err *err);
+int vt_dn_weights_load(struct vt_dn_net *net, const char *path,
+		       struct vt_err *err);
+int vt_dn_weights_read_mem(struct vt_dn_net *net, const void *buf,
+			   size_t len, const char *name, struct vt_err *err);
+/* Write parameters (header 0.2.0, seen 0) to f; not after folding. */
+int vt_dn_weights_write(const struct vt_dn_net *net, FILE *f,
+			const char *name, struct vt_err *err);
+
+/*
+ * Deterministic synthetic parameters (before folding), from vt_rng seeded
+ * (seed, layer index): convolution weights uniform in +-sqrt(6/fan_in) (He
+ * uniform), biases uniform in +-0.1; with batch norm, scales uniform in
+ * [0.5, 1.5], rolling_mean uniform in +-0.1, rolling_variance uniform in
+ * [0.5, 1.5].  A convolution that feeds a [yolo] layer has its weights
+ * scaled by 0.1 so that objectness spreads out.  Draw order per layer:
+ * biases, scales, means, variances, weights, each in index order.
+ */
+int vt_dn_net_synth(struct vt_dn_net *net, uint64_t seed, struct vt_err *err);
+
+/* Fold batch norm into the weights and biases (idempotent). */
+void vt_dn_net_fold(struct vt_dn_net *net);
+
+/* Run the network on net->input.  Allocates nothing. */
+void vt_dn_forward(struct vt_dn_net *net);
+/* Run layers one by one, calling cb after each (for --profile); cb may be
+ * NULL. */
+void vt_dn_forward_cb(struct vt_dn_net *net,
+		      void (*cb)(void *arg, int layer), void *arg);
+/* Multiply-adds x 2 of layer i. */
+double vt_dn_layer_flops(const struct vt_dn_net *net, int i);
+
+/* Ops, exposed for the tests.  Shapes in comments. */
+/* out: (c*k*k, oh*ow)  in: (c, h, w) */
+void vt_dn_im2col(float *out, const float *in, int c, int h, int w, int k,
+		  int stride, int pad);
+/* out: (c, oh, ow)  in: (c, h, w); darknet's offset -pad/2, max of the
+ * positions inside the image */
+void vt_dn_maxpool(float *out, const float *in, int c, int h, int w,
+		   int size, int stride, int pad, int oh, int ow);
+
+/*
+ * Preprocessing.  img: U8 H,W,C (C = 3: RGB).  out: (3, nh, nw) float.
+ * Letterbox as pjreddie's darknet: scale to fit with integer new sizes,
+ * bilinear resize (align-corners sampling, horizontal pass then vertical,
+ * float32), paste centred on 0.5 gray.  Stretch: the same resize to the
+ * full network size.  tmp needs vt_dn_resize_tmp_n floats.
+ */
+enum vt_dn_resize { VT_DN_LETTERBOX, VT_DN_STRETCH, VT_DN_RESIZE_COUNT };
+void vt_dn_letterbox_dims(int w, int h, int nw, int nh, int *new_w,
+			  int *new_h);
+size_t vt_dn_resize_tmp_n(int w, int h, int nw, int nh);
+void vt_dn_preprocess(float *out, const uint8_t *img, int w, int h, int ch,
+		      int nw, int nh, enum vt_dn_resize mode, float *tmp);
+
+/* One detection: box in pixels of the original image (x1, y1, x2, y2). */
+struct vt_dn_det {
+	float box[4];
+	float bx, by, bw, bh;           /* darknet's relative centre box */
+	float score;                    /* objectness x class probability */
+	float objectness;
+	int class_id;
+};
+
+struct vt_dn_decode_opts {
+	float thresh;                   /* 0.25 */
+	float nms;                      /* 0.45; 0 disables */
+	enum vt_nms_kind nms_kind;
+	enum vt_dn_resize resize;
+	bool clamp;
+	size_t max_dets;                /* 0: all */
+};
+
+/*
+ * Decode every [yolo] layer of the last forward for an image of w x h
+ * pixels: candidates with objectness > thresh, one detection per class with
+ * probability > thresh, boxes corrected for the letterbox, per-class NMS,
+ * then sorted by score (descending) and cut to max_dets.  *dets is
+ * malloc'd (NULL when *n is 0).  Errors: VT_ENOMEM.
+ */
+int vt_dn_decode(const struct vt_dn_net *net, int w, int h,
+		 const struct vt_dn_decode_opts *o, struct vt_dn_det **dets,
+		 size_t *n, struct vt_err *err);
+
+#endif
