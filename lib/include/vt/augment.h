@@ -22,12 +22,14 @@
 #ifndef VT_AUGMENT_H
 #define VT_AUGMENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "vt/dtype.h"
 #include "vt/err.h"
 #include "vt/rng.h"
+#include "vt/tensor.h"
 
 /* rows [y1, y2), columns [x1, x2); cy, cx the drawn centre (Cutout) or the
  * top-left corner (erasing). */
@@ -110,6 +112,82 @@ void vt_aug_channel_mean(const void *base, enum vt_dtype dt, int64_t c,
 /* A U8 mask h x w: 0 inside any rectangle, keep (1 or 255) elsewhere. */
 void vt_aug_mask(uint8_t *mask, int64_t h, int64_t w,
 		 const struct vt_rect *rects, int n, uint8_t keep);
+
+/*
+ * A job: what cutout-aug applies to each image, on U8 H,W,C images or on
+ * tensors in any layout.  The rectangles for item `stream` come from
+ * vt_rng_seed(seed, stream) alone.
+ */
+struct vt_aug_job {
+	struct vt_aug_opts aug;
+	double length_frac;        /* > 0: L = round(frac * shorter side) */
+	enum vt_fill fill;
+	double value[4];           /* VALUE: in data units; n_value >= 1 */
+	int n_value;
+	double mean[4], std[4];    /* --mean / --std, in [0,1] units */
+	int n_mean, n_std;
+	uint64_t seed;
+};
+
+void vt_aug_job_init(struct vt_aug_job *j);
+
+/* Where the dimensions of an image tensor are: indices into shape, -1 for
+ * an absent N or C. */
+struct vt_aug_layout {
+	int n, c, h, w;
+};
+
+/* From the tensor's dimension names (N, C, H, W; H and W required), or from
+ * layout ("N,C,H,W", "H,W,C", "N,H,W", ...) when given or when the tensor
+ * has no names.  Errors (VT_EFORMAT) name the tensor. */
+int vt_aug_layout_find(const struct vt_tensor *t, const char *layout,
+		       struct vt_aug_layout *out, struct vt_err *err);
+
+/* Augment image `item` of t (0 when there is no N dimension) in place with
+ * the draws of stream; rects gets up to job->aug.holes rectangles, *n how
+ * many.  A length larger than the image is VT_EFORMAT; name is for
+ * messages.  t's data must be writable. */
+int vt_aug_tensor_image(const struct vt_aug_job *j, struct vt_tensor *t,
+			const struct vt_aug_layout *l, uint64_t item,
+			uint64_t stream, const char *name,
+			struct vt_rect *rects, int *n, struct vt_err *err);
+
+/* The same for a U8 H,W,C image (from vt_image_read). */
+int vt_aug_image(const struct vt_aug_job *j, struct vt_tensor *img,
+		 uint64_t stream, const char *name, struct vt_rect *rects,
+		 int *n, struct vt_err *err);
+
+/* Image files under dir (recursively, sorted, symlinks to directories not
+ * followed) whose extension is in exts ("png,jpg"; NULL: every format stb
+ * reads), appended to *paths (malloc'd strings). */
+int vt_aug_walk(const char *dir, const char *exts, char ***paths, size_t *n,
+		struct vt_err *err);
+
+/* A cutout-aug run (see cutout-aug(1)): the job plus inputs and outputs. */
+struct vt_aug_run {
+	struct vt_aug_job job;
+	char **inputs;
+	int n_inputs;
+	const char *out;       /* DIR for images; FILE or "-" for tensors */
+	const char *log;       /* JSON lines, or NULL */
+	const char *ext;       /* extensions taken from directories, or NULL */
+	const char *layout;    /* tensors without dimension names */
+	const char *tensor;    /* the image tensor's name, or NULL */
+	int copies, jobs, quality;
+	bool masks;
+	bool has_format;
+	int format;            /* enum vt_image_format when has_format */
+};
+
+/* .safetensors or .vts */
+bool vt_aug_is_tensor_path(const char *path);
+/* Images: each input image (files, directories, "-" a list of paths on
+ * standard input) to out/RELATIVE-PATH, atomically; in parallel over
+ * r->jobs threads; stops at the first failure (by image order). */
+int vt_aug_run_images(const struct vt_aug_run *r, struct vt_err *err);
+/* Tensors: each record of each input to r->out with its image tensor
+ * augmented (r->copies records per input record). */
+int vt_aug_run_tensors(const struct vt_aug_run *r, struct vt_err *err);
 
 /* e^x from +, -, *, / only (bit-identical everywhere), for |x| < 700. */
 double vt_det_exp(double x);

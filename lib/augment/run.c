@@ -1,0 +1,601 @@
+/* run.c - a cutout-aug run: image files in parallel, or tensor streams. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "vt/augment.h"
+#include "vt/cli.h"
+#include "vt/image.h"
+#include "vt/outfile.h"
+#include "vt/record.h"
+#include "vt/size.h"
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n > k && strcmp(s + n - k, suffix) == 0;
+}
+
+bool vt_aug_is_tensor_path(const char *path)
+{
+	return path && (has_suffix(path, ".safetensors") ||
+			has_suffix(path, ".vts"));
+}
+
+/* JSON string body of s into f. */
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void json_rects(FILE *f, const struct vt_rect *R, int n)
+{
+	fputs(",\"rects\":[", f);
+	for (int q = 0; q < n; q++)
+		fprintf(f, "%s[%lld,%lld,%lld,%lld]", q ? "," : "",
+			(long long)R[q].x1, (long long)R[q].y1,
+			(long long)R[q].x2, (long long)R[q].y2);
+	fputs("]}\n", f);
+}
+
+/* ---- images ---- */
+
+struct item {
+	char *in;
+	char *rel;     /* path under the output directory */
+	char *log;     /* JSON lines of this image */
+	size_t log_len;
+};
+
+struct items {
+	struct item *v;
+	size_t n, cap;
+};
+
+static int add_item(struct items *l, const char *in, const char *rel,
+		    struct vt_err *err)
+{
+	struct item *it;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		struct item *v = vt_realloc_array(l->v, cap, sizeof *v);
+
+		if (!v)
+			return vt_err_set(err, VT_ENOMEM, "out of memory");
+		l->v = v;
+		l->cap = cap;
+	}
+	it = &l->v[l->n];
+	memset(it, 0, sizeof *it);
+	it->in = strdup(in);
+	it->rel = strdup(rel);
+	if (!it->in || !it->rel) {
+		free(it->in);
+		free(it->rel);
+		return vt_err_set(err, VT_ENOMEM, "out of memory");
+	}
+	l->n++;
+	return 0;
+}
+
+/* The output path of a file argument: itself when relative and without
+ * "..", else its base name. */
+static const char *rel_of_file(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	if (p[0] == '/' || strstr(p, "..") != NULL)
+		return s ? s + 1 : p;
+	while (p[0] == '.' && p[1] == '/')
+		p += 2;
+	return p;
+}
+
+static int add_path(struct items *l, const char *p, const char *ext,
+		    struct vt_err *err)
+{
+	struct stat st;
+	char **paths = NULL;
+	size_t n = 0, dlen = strlen(p);
+	int rc;
+
+	if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode))
+		return add_item(l, p, rel_of_file(p), err);
+	rc = vt_aug_walk(p, ext, &paths, &n, err);
+	for (size_t i = 0; i < n; i++) {
+		if (!rc)
+			rc = add_item(l, paths[i], paths[i] + dlen +
+				      (p[dlen - 1] != '/'), err);
+		free(paths[i]);
+	}
+	free(paths);
+	return rc;
+}
+
+static int collect(const struct vt_aug_run *r, struct items *l,
+		   struct vt_err *err)
+{
+	for (int i = 0; i < r->n_inputs; i++) {
+		int rc = 0;
+
+		if (strcmp(r->inputs[i], "-") == 0) {
+			char *line = NULL;
+			size_t cap = 0;
+			ssize_t len;
+
+			while (!rc && (len = getline(&line, &cap, stdin)) > 0) {
+				while (len > 0 && (line[len - 1] == '\n' ||
+						   line[len - 1] == '\r'))
+					line[--len] = 0;
+				if (len)
+					rc = add_path(l, line, r->ext, err);
+			}
+			free(line);
+			if (!rc && ferror(stdin))
+				rc = vt_err_sys(err, VT_EIO, "standard input: "
+						"read error");
+		} else {
+			rc = add_path(l, r->inputs[i], r->ext, err);
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int mkdirs(char *path, struct vt_err *err)
+{
+	for (char *s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = 0;
+		if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+			int rc = vt_err_sys(err, VT_ECREATE, "'%s': cannot "
+					    "create directory", path);
+			*s = '/';
+			return rc;
+		}
+		*s = '/';
+	}
+	return 0;
+}
+
+static const char *const write_ext[] = { "png", "jpg", "bmp", "tga" };
+
+/* out/rel with the copy number and extension: malloc'd. */
+static char *out_path(const struct vt_aug_run *r, const char *rel, int k,
+		      const char *suffix)
+{
+	const char *slash = strrchr(rel, '/');
+	const char *dot = strrchr(rel, '.');
+	size_t stem, len;
+	enum vt_image_format f;
+	char *p, copy[32] = "";
+	const char *ext;
+
+	if (!dot || (slash && dot < slash))
+		dot = rel + strlen(rel);
+	stem = (size_t)(dot - rel);
+	ext = *dot ? dot + 1 : "";
+	if (r->has_format)
+		ext = write_ext[r->format];
+	else if (vt_image_format_from_path(rel, &f, NULL) != 0)
+		ext = "png";    /* GIF, PNM, ...: written as PNG */
+	if (suffix)
+		ext = suffix;
+	if (r->copies > 1)
+		snprintf(copy, sizeof copy, "-%d", k);
+	len = strlen(r->out) + stem + strlen(copy) + strlen(ext) + 4;
+	p = malloc(len);
+	if (p)
+		snprintf(p, len, "%s/%.*s%s.%s", r->out, (int)stem, rel, copy,
+			 ext);
+	return p;
+}
+
+struct shared {
+	const struct vt_aug_run *r;
+	struct items *items;
+	atomic_size_t next, done;
+	atomic_int stop;
+	pthread_mutex_t mu;
+	size_t fail_idx;
+	struct vt_err fail;
+	struct vt_progress prog;
+};
+
+static int write_mask(const struct vt_aug_run *r, const char *rel, int k,
+		      int64_t h, int64_t w, const struct vt_rect *R, int n,
+		      struct vt_err *err)
+{
+	struct vt_tensor m;
+	char *path = out_path(r, rel, k, "mask.png");
+	int rc = path ? 0 : vt_err_set(err, VT_ENOMEM, "out of memory");
+
+	if (!rc)
+		rc = vt_tensor_init(&m, NULL, VT_U8, 3, (uint64_t[3]){
+				    (uint64_t)h, (uint64_t)w, 1 }, err);
+	if (!rc) {
+		vt_aug_mask(m.data, h, w, R, n, 255);
+		rc = vt_image_write(path, &m, 0, err);
+		vt_tensor_release(&m);
+	}
+	free(path);
+	return rc;
+}
+
+static int one_image(struct shared *s, size_t i, struct vt_rect *R,
+		     struct vt_err *err)
+{
+	const struct vt_aug_run *r = s->r;
+	struct item *it = &s->items->v[i];
+	struct vt_tensor img, work = { 0 };
+	FILE *log = NULL;
+	int rc = vt_image_read(it->in, 0, NULL, &img, err);
+
+	if (rc)
+		return rc;
+	if (r->log && !(log = open_memstream(&it->log, &it->log_len)))
+		rc = vt_err_sys(err, VT_ENOMEM, "log buffer");
+	if (!rc)
+		rc = vt_tensor_init(&work, NULL, VT_U8, 3, img.shape, err);
+	for (int k = 0; !rc && k < r->copies; k++) {
+		uint64_t stream = (uint64_t)i * (uint64_t)r->copies + (uint64_t)k;
+		char *path = NULL;
+		int n = 0;
+
+		memcpy(work.data, img.data, img.nbytes);
+		rc = vt_aug_image(&r->job, &work, stream, it->in, R, &n, err);
+		if (!rc && !(path = out_path(r, it->rel, k, NULL)))
+			rc = vt_err_set(err, VT_ENOMEM, "out of memory");
+		if (!rc)
+			rc = mkdirs(path, err);
+		if (!rc)
+			rc = vt_image_write(path, &work, r->quality, err);
+		if (!rc && r->masks)
+			rc = write_mask(r, it->rel, k, (int64_t)img.shape[0],
+					(int64_t)img.shape[1], R, n, err);
+		if (!rc && log) {
+			fputs("{\"input\":", log);
+			json_str(log, it->in);
+			fputs(",\"output\":", log);
+			json_str(log, path);
+			fprintf(log, ",\"index\":%zu,\"copy\":%d,\"width\":%llu,"
+				"\"height\":%llu", i, k,
+				(unsigned long long)img.shape[1],
+				(unsigned long long)img.shape[0]);
+			json_rects(log, R, n);
+		}
+		free(path);
+	}
+	if (log && fclose(log) != 0 && !rc)
+		rc = vt_err_sys(err, VT_ENOMEM, "log buffer");
+	vt_tensor_release(&work);
+	vt_tensor_release(&img);
+	return rc;
+}
+
+static void fail_at(struct shared *s, size_t i, const struct vt_err *err)
+{
+	pthread_mutex_lock(&s->mu);
+	if (i < s->fail_idx) {
+		s->fail_idx = i;
+		s->fail = *err;
+	}
+	pthread_mutex_unlock(&s->mu);
+	atomic_store(&s->stop, 1);
+}
+
+/* One image; false when nothing is left to do. */
+static bool step(struct shared *s, struct vt_rect *R)
+{
+	size_t i = atomic_fetch_add(&s->next, 1);
+	struct vt_err err;
+
+	if (i >= s->items->n || atomic_load(&s->stop))
+		return false;
+	if (one_image(s, i, R, &err)) {
+		fail_at(s, i, &err);
+		return false;
+	}
+	atomic_fetch_add(&s->done, 1);
+	return true;
+}
+
+static void *worker(void *arg)
+{
+	struct shared *s = arg;
+	struct vt_rect *R = malloc(sizeof *R * (size_t)s->r->job.aug.holes);
+	struct vt_err err;
+
+	if (!R) {
+		vt_err_set(&err, VT_ENOMEM, "out of memory");
+		fail_at(s, 0, &err);
+		return NULL;
+	}
+	while (step(s, R))
+		;
+	free(R);
+	return NULL;
+}
+
+static int write_log(const struct vt_aug_run *r, const struct items *l,
+		     struct vt_err *err)
+{
+	struct vt_outfile of;
+	int rc = vt_outfile_open(&of, r->log, err);
+
+	for (size_t i = 0; !rc && i < l->n; i++)
+		if (l->v[i].log_len &&
+		    fwrite(l->v[i].log, 1, l->v[i].log_len, of.fp) !=
+			    l->v[i].log_len)
+			rc = vt_err_sys(err, VT_EIO, "'%s': write error", r->log);
+	if (!rc)
+		return vt_outfile_commit(&of, err);
+	vt_outfile_abort(&of);
+	return rc;
+}
+
+int vt_aug_run_images(const struct vt_aug_run *r, struct vt_err *err)
+{
+	struct items l = { 0 };
+	struct shared s = { .r = r, .items = &l, .fail_idx = SIZE_MAX };
+	pthread_t th[256];
+	struct vt_rect *R;
+	int nth = 0, rc = collect(r, &l, err);
+
+	if (!rc && l.n == 0)
+		rc = vt_err_set(err, VT_EOPEN, "no image found in the inputs");
+	if (!rc) {
+		pthread_mutex_init(&s.mu, NULL);
+		vt_progress_start(&s.prog, "images", l.n);
+		for (int t = 1; t < r->jobs && (size_t)t < l.n; t++) {
+			if (pthread_create(&th[nth], NULL, worker, &s) != 0)
+				break;
+			nth++;
+		}
+		/* this thread works too, and draws the progress bar between
+		 * images */
+		R = malloc(sizeof *R * (size_t)r->job.aug.holes);
+		if (!R) {
+			vt_err_set(err, VT_ENOMEM, "out of memory");
+			fail_at(&s, 0, err);
+		}
+		while (R && step(&s, R))
+			vt_progress_update(&s.prog, atomic_load(&s.done));
+		free(R);
+		for (int t = 0; t < nth; t++)
+			pthread_join(th[t], NULL);
+		vt_progress_end(&s.prog);
+		pthread_mutex_destroy(&s.mu);
+		if (s.fail_idx != SIZE_MAX) {
+			*err = s.fail;
+			rc = err->code;
+		}
+	}
+	if (!rc && r->log)
+		rc = write_log(r, &l, err);
+	for (size_t i = 0; i < l.n; i++) {
+		free(l.v[i].in);
+		free(l.v[i].rel);
+		free(l.v[i].log);
+	}
+	free(l.v);
+	return rc;
+}
+
+/* ---- tensors ---- */
+
+/* The image tensor of a record: --tensor NAME, else the first with H and W
+ * dimension names, else (with --layout) the first of the layout's rank. */
+static struct vt_tensor *find_image(const struct vt_aug_run *r,
+				    const struct vt_record *rec,
+				    struct vt_err *err)
+{
+	int rank = 1;
+
+	if (r->tensor) {
+		struct vt_tensor *t = vt_record_find(rec, r->tensor);
+
+		if (!t)
+			vt_err_set(err, VT_EFORMAT, "no tensor '%s'", r->tensor);
+		return t;
+	}
+	for (size_t i = 0; i < rec->n_tensors; i++) {
+		struct vt_tensor *t = &rec->tensors[i];
+
+		if (vt_tensor_dim_index(t, "H") >= 0 &&
+		    vt_tensor_dim_index(t, "W") >= 0)
+			return t;
+	}
+	if (r->layout) {
+		for (const char *c = r->layout; *c; c++)
+			rank += *c == ',';
+		for (size_t i = 0; i < rec->n_tensors; i++)
+			if (rec->tensors[i].rank == rank &&
+			    !vt_tensor_has_dims(&rec->tensors[i]))
+				return &rec->tensors[i];
+		vt_err_set(err, VT_EFORMAT, "no tensor of rank %d for --layout "
+			   "%s", rank, r->layout);
+		return NULL;
+	}
+	vt_err_set(err, VT_EFORMAT, "no image tensor (none has dimension "
+		   "names H and W; give --tensor NAME or --layout)");
+	return NULL;
+}
+
+struct tstate {
+	const struct vt_aug_run *r;
+	struct vt_outfile out, log;
+	uint64_t index;      /* images so far */
+	struct vt_rect *R;
+};
+
+/* Record out: every tensor of rec as a view, the image's data replaced
+ * by data, and the mask when asked. */
+static int write_copy(struct tstate *st, const struct vt_record *rec,
+		      const struct vt_tensor *img, void *data,
+		      struct vt_tensor *mask, struct vt_err *err)
+{
+	struct vt_record out;
+	int rc = 0;
+
+	vt_record_init(&out);
+	for (size_t i = 0; !rc && i < rec->n_meta; i++)
+		rc = vt_record_meta_set(&out, rec->meta[i].key,
+					rec->meta[i].value, err);
+	for (size_t i = 0; !rc && i < rec->n_tensors; i++) {
+		const struct vt_tensor *t = &rec->tensors[i];
+		struct vt_tensor v;
+
+		rc = vt_tensor_init_view(&v, t->name, t->dtype, t->rank,
+					 t->shape, t == img ? data : t->data,
+					 err);
+		if (!rc) {
+			memcpy(v.dims, t->dims, sizeof v.dims);
+			rc = vt_record_add(&out, &v, err);
+			vt_tensor_release(&v);
+		}
+	}
+	if (!rc && mask)
+		rc = vt_record_add(&out, mask, err);
+	if (!rc)
+		rc = vt_record_write(st->out.fp, st->r->out, &out, err);
+	vt_record_release(&out);
+	return rc;
+}
+
+static int make_mask(const struct vt_tensor *img, const struct vt_aug_layout *l,
+		     struct vt_tensor *m, struct vt_err *err)
+{
+	char name[VT_TENSOR_NAME_MAX + 8];
+	uint64_t shape[3];
+	int rank = 0, rc;
+
+	if (l->n >= 0)
+		shape[rank++] = img->shape[l->n];
+	shape[rank++] = img->shape[l->h];
+	shape[rank++] = img->shape[l->w];
+	snprintf(name, sizeof name, "%s_mask", img->name);
+	rc = vt_tensor_init(m, name, VT_U8, rank, shape, err);
+	if (!rc)
+		rc = vt_tensor_set_dims(m, rank == 3 ? "N,H,W" : "H,W",
+					rank == 3 ? 5 : 3, err);
+	return rc;
+}
+
+static int one_record(struct tstate *st, const char *name,
+		      const struct vt_record *rec, struct vt_err *err)
+{
+	const struct vt_aug_run *r = st->r;
+	struct vt_tensor *img = find_image(r, rec, err);
+	struct vt_aug_layout l;
+	struct vt_tensor view, mask = { 0 };
+	uint64_t n_img, plane;
+	void *data;
+	int rc;
+
+	if (!img)
+		return VT_EFORMAT;
+	rc = vt_aug_layout_find(img, r->layout, &l, err);
+	if (rc)
+		return rc == VT_EINVAL ? rc : VT_EFORMAT;
+	n_img = l.n >= 0 ? img->shape[l.n] : 1;
+	plane = img->shape[l.h] * img->shape[l.w];
+	data = malloc(img->nbytes ? img->nbytes : 1);
+	if (!data)
+		return vt_err_set(err, VT_ENOMEM, "out of memory for %zu "
+				  "bytes", img->nbytes);
+	view = *img;
+	view.data = data;
+	for (int k = 0; !rc && k < r->copies; k++) {
+		memcpy(data, img->data, img->nbytes);
+		if (r->masks)
+			rc = make_mask(img, &l, &mask, err);
+		for (uint64_t i = 0; !rc && i < n_img; i++) {
+			uint64_t stream = (st->index + i) * (uint64_t)r->copies +
+					  (uint64_t)k;
+			int n = 0;
+
+			rc = vt_aug_tensor_image(&r->job, &view, &l, i, stream,
+						 name, st->R, &n, err);
+			if (!rc && r->masks)
+				vt_aug_mask((uint8_t *)mask.data + i * plane,
+					    (int64_t)img->shape[l.h],
+					    (int64_t)img->shape[l.w], st->R, n, 1);
+			if (!rc && r->log) {
+				FILE *f = st->log.fp;
+
+				fputs("{\"input\":", f);
+				json_str(f, name);
+				fprintf(f, ",\"item\":%llu,\"index\":%llu,"
+					"\"copy\":%d",
+					(unsigned long long)i,
+					(unsigned long long)(st->index + i), k);
+				json_rects(f, st->R, n);
+			}
+		}
+		if (!rc)
+			rc = write_copy(st, rec, img, data,
+					r->masks ? &mask : NULL, err);
+		vt_tensor_release(&mask);
+	}
+	st->index += n_img;
+	free(data);
+	return rc;
+}
+
+int vt_aug_run_tensors(const struct vt_aug_run *r, struct vt_err *err)
+{
+	struct tstate st = { .r = r };
+	struct vt_record rec;
+	int rc = vt_outfile_open(&st.out, r->out, err);
+
+	if (!rc && r->log && (rc = vt_outfile_open(&st.log, r->log, err)))
+		vt_outfile_abort(&st.out);
+	if (rc)
+		return rc;
+	st.R = malloc(sizeof *st.R * (size_t)r->job.aug.holes);
+	if (!st.R)
+		rc = vt_err_set(err, VT_ENOMEM, "out of memory");
+	vt_record_init(&rec);
+	for (int i = 0; !rc && i < r->n_inputs; i++) {
+		struct vt_reader *rd = NULL;
+		const char *name = strcmp(r->inputs[i], "-") ? r->inputs[i]
+							     : "<stdin>";
+
+		rc = vt_reader_open(&rd, r->inputs[i], NULL, err);
+		while (!rc && (rc = vt_reader_next(rd, &rec, err)) == 1) {
+			rc = one_record(&st, name, &rec, err);
+			if (rc && strncmp(err->msg, "'", 1) != 0)
+				vt_err_prefix(err, "'%s': record %llu", name,
+					      (unsigned long long)
+						      vt_reader_index(rd));
+		}
+		vt_reader_close(rd);
+	}
+	vt_record_release(&rec);
+	free(st.R);
+	if (!rc && r->log)
+		rc = vt_outfile_commit(&st.log, err);
+	if (!rc)
+		return vt_outfile_commit(&st.out, err);
+	vt_outfile_abort(&st.log);
+	vt_outfile_abort(&st.out);
+	return rc;
+}
