@@ -98,3 +98,30 @@ def main():
 
 if __name__ == "__main__":
     main()
+
+
+def safetensors(path, name, arr_bytes, dtype, shape, dims):
+    """A one-record tensor file (numpy-free, as in vt-tensor(5))."""
+    import json
+    meta = {"vt.format": "1"}
+    if dims:
+        meta["vt.dims." + name] = dims
+    hdr = {"__metadata__": meta,
+           name: {"dtype": dtype, "shape": shape,
+                  "data_offsets": [0, len(arr_bytes)]}}
+    h = json.dumps(hdr, separators=(",", ":")).encode()
+    h += b" " * ((-(8 + len(h))) % 64)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)) + h + arr_bytes)
+
+
+def tensors():
+    # U8 N,C,H,W = 3,3,8,8 and the same without dimension names
+    data = bytes((7 * i + 1) % 256 for i in range(3 * 3 * 8 * 8))
+    safetensors(f"{GOOD}/batch.safetensors", "images", data, "U8",
+                [3, 3, 8, 8], "N,C,H,W")
+    safetensors(f"{GOOD}/nodims.safetensors", "images", data, "U8",
+                [3, 3, 8, 8], None)
+
+
+tensors()

@@ -1,0 +1,1 @@
+cutout-aug --length 4 -o "$T/out" test/data/bad/img-text.png

@@ -1,0 +1,1 @@
+cutout-aug --length 3 x.png

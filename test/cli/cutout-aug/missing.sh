@@ -1,0 +1,1 @@
+cutout-aug --length 4 -o "$T/out" no/such.png
