@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "vt/darknet.h"
+#include "vt/image.h"
 
 static const char *fixtures(void)
 {
@@ -287,7 +288,7 @@ static double **reference(const struct vt_dn_net *net, const double *input)
 	return outs;
 }
 
-static void compare_with_reference(const char *cfg, uint64_t seed)
+static void compare_with_reference(const char *cfg, uint64_t seed, double tol)
 {
 	struct vt_err err = { 0 };
 	struct vt_dn_net *raw = parse(cfg, 0, &err), *net;
@@ -316,15 +317,14 @@ static void compare_with_reference(const char *cfg, uint64_t seed)
 	vt_dn_forward(net);
 	for (int i = 0; i < net->n; i++) {
 		const struct vt_dn_layer *l = &net->layers[i];
-		double worst = 0;
+		double worst = 0, big = 1;
 
-		for (size_t j = 0; j < l->out_n; j++) {
-			double d = fabs(l->out[j] - ref[i][j]) / (1 + fabs(ref[i][j]));
-
-			if (d > worst)
-				worst = d;
-		}
-		cr_assert_lt(worst, 2e-5, "layer %d (%s): %g", i,
+		/* error relative to the layer's largest magnitude */
+		for (size_t j = 0; j < l->out_n; j++)
+			big = fmax(big, fabs(ref[i][j]));
+		for (size_t j = 0; j < l->out_n; j++)
+			worst = fmax(worst, fabs(l->out[j] - ref[i][j]) / big);
+		cr_assert_lt(worst, tol, "layer %d (%s): %g", i,
 			     vt_dn_type_name(l->type), worst);
 		free(ref[i]);
 	}
@@ -357,7 +357,7 @@ Test(darknet_forward, every_layer_against_naive_reference)
 		"[route]\nlayers=3\n"                                     /* 11 */
 		"[convolutional]\nbatch_normalize=1\nfilters=4\nsize=3\n"
 		"stride=1\npad=1\nactivation=logistic\n",                 /* 12 */
-		7);
+		7, 2e-5);
 }
 
 Test(darknet_forward, maxpool_hand_computed)
@@ -465,4 +465,327 @@ Test(darknet_fixture, yolov3_tiny_matches_darknet)
 		cr_assert_leq(mr, 5e-4, "%s: raw w/h differ by %g", stems[s], mr);
 	}
 	vt_dn_net_free(net);
+}
+
+/* ---- preprocessing ---- */
+
+Test(darknet_prep, letterbox_hand_computed)
+{
+	/* 2x2 RGB to 3x3: align-corners doubles the grid, centre = mean */
+	const uint8_t img[12] = { 0, 10, 20, 51, 61, 71, 102, 112, 122,
+				  255, 5, 6 };
+	float out[27], tmp[256];
+	int nw, nh;
+
+	cr_assert_leq(vt_dn_resize_tmp_n(2, 2, 3, 3), 256u);
+	vt_dn_preprocess(out, img, 2, 2, 3, 3, 3, VT_DN_LETTERBOX, tmp);
+	cr_assert_float_eq(out[0], 0.0f, 1e-7);
+	cr_assert_float_eq(out[2], (float)(51 / 255.0), 1e-7);
+	cr_assert_float_eq(out[4], (float)((0 + 51 + 102 + 255) / 4 / 255.0),
+			   1e-6);
+	cr_assert_float_eq(out[8], 1.0f, 1e-7);
+	cr_assert_float_eq(out[9 + 8], (float)(5 / 255.0), 1e-7);
+	/* 4x2 into 4x4: pasted at row 1 on 0.5 gray */
+	vt_dn_letterbox_dims(4, 2, 4, 4, &nw, &nh);
+	cr_assert(nw == 4 && nh == 2);
+	vt_dn_letterbox_dims(768, 576, 416, 416, &nw, &nh);
+	cr_assert(nw == 416 && nh == 312);
+	vt_dn_letterbox_dims(352, 448, 416, 416, &nw, &nh);
+	cr_assert(nw == 326 && nh == 416);
+	{
+		uint8_t g[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+		float o[48];
+
+		vt_dn_preprocess(o, g, 4, 2, 1, 4, 4, VT_DN_LETTERBOX, tmp);
+		for (int k = 0; k < 3; k++)
+			for (int i = 0; i < 16; i++) {
+				int y = i / 4;
+				float want = y == 0 || y == 3 ? 0.5f :
+					(float)(g[(y - 1) * 4 + i % 4] / 255.0);
+
+				cr_assert_float_eq(o[k * 16 + i], want, 1e-7,
+						   "%d %d", k, i);
+			}
+	}
+}
+
+static const char *fixture_or_skip(void)
+{
+	const char *dir = fixtures();
+
+	if (!dir)
+		cr_skip_test("../shared/fixtures/yolo not present");
+	return dir;
+}
+
+static void load_png(const char *dir, const char *stem, struct vt_tensor *t)
+{
+	char p[256];
+	struct vt_err err = { 0 };
+
+	snprintf(p, sizeof p, "%s/images/%s.png", dir, stem);
+	cr_assert_eq(vt_image_read(p, 3, NULL, t, &err), 0, "%s", err.msg);
+}
+
+static double prep_diff(const char *dir, const char *stem,
+			enum vt_dn_resize mode, const char *ref, long skip)
+{
+	struct vt_tensor img;
+	char p[256];
+	float *out = malloc(sizeof(float) * 3 * 416 * 416), *want, *tmp;
+	double worst = 0;
+	FILE *f;
+
+	load_png(dir, stem, &img);
+	tmp = malloc(sizeof(float) * vt_dn_resize_tmp_n((int)img.shape[1],
+				(int)img.shape[0], 416, 416));
+	vt_dn_preprocess(out, img.data, (int)img.shape[1], (int)img.shape[0],
+			 3, 416, 416, mode, tmp);
+	snprintf(p, sizeof p, "%s/%s", dir, ref);
+	f = fopen(p, "rb");
+	cr_assert_not_null(f, "%s", p);
+	fseek(f, skip, SEEK_SET);
+	want = malloc(sizeof(float) * 3 * 416 * 416);
+	cr_assert_eq(fread(want, sizeof(float), 3 * 416 * 416, f),
+		     3 * 416 * 416u);
+	fclose(f);
+	for (size_t i = 0; i < 3 * 416 * 416; i++)
+		worst = fmax(worst, fabs(out[i] - want[i]));
+	free(out);
+	free(want);
+	free(tmp);
+	vt_tensor_release(&img);
+	return worst;
+}
+
+Test(darknet_fixture, letterbox_equals_darknet_input)
+{
+	const char *dir = fixture_or_skip();
+	double d1 = prep_diff(dir, "dog", VT_DN_LETTERBOX,
+			      "darknet/dog.input.f32", 0);
+	double d2 = prep_diff(dir, "scream", VT_DN_LETTERBOX,
+			      "darknet/scream.input.f32", 0);
+
+	cr_log_info("letterbox max |diff|: dog %.3g, scream %.3g", d1, d2);
+	cr_assert_leq(d1, 1e-6, "dog: %g", d1);
+	cr_assert_leq(d2, 1e-6, "scream: %g", d2);
+}
+
+Test(darknet_fixture, stretch_equals_opencv_blob)
+{
+	const char *dir = fixture_or_skip();
+	double d = prep_diff(dir, "dog", VT_DN_STRETCH, "opencv/dog.cvblob.npy",
+			     128);
+
+	cr_log_info("stretch max |diff| to OpenCV's blob: %.3g", d);
+	cr_assert_leq(d, 1e-6, "%g", d);
+}
+
+/* ---- detections ---- */
+
+struct ref_det {
+	char stem[32];
+	int cls;
+	double prob, bx, by, bw, bh;
+};
+
+/* darknet/detections_t0.25.txt: stem class_id name... prob objectness bx
+ * by bw bh left top right bot (names may hold spaces). */
+static size_t read_ref_dets(const char *dir, struct ref_det *r, size_t max)
+{
+	char p[256], line[512];
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(p, sizeof p, "%s/darknet/detections_t0.25.txt", dir);
+	f = fopen(p, "r");
+	cr_assert_not_null(f, "%s", p);
+	while (fgets(line, sizeof line, f) && n < max) {
+		char *tok[64];
+		int nt = 0;
+
+		for (char *s = strtok(line, " \n"); s && nt < 64;
+		     s = strtok(NULL, " \n"))
+			tok[nt++] = s;
+		cr_assert_geq(nt, 13);
+		snprintf(r[n].stem, sizeof r[n].stem, "%s", tok[0]);
+		r[n].cls = atoi(tok[1]);
+		r[n].prob = atof(tok[nt - 10]);
+		r[n].bx = atof(tok[nt - 8]);
+		r[n].by = atof(tok[nt - 7]);
+		r[n].bw = atof(tok[nt - 6]);
+		r[n].bh = atof(tok[nt - 5]);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static bool same_det(const struct ref_det *r, const struct vt_dn_det *d)
+{
+	double tol = 1e-4;
+
+	return r->cls == d->class_id && fabs(r->prob - d->score) <= tol &&
+	       fabs(r->bx - d->bx) <= tol * fmax(1, fabs(r->bx)) + 1e-6 &&
+	       fabs(r->by - d->by) <= tol * fmax(1, fabs(r->by)) + 1e-6 &&
+	       fabs(r->bw - d->bw) <= tol * fabs(r->bw) + 1e-6 &&
+	       fabs(r->bh - d->bh) <= tol * fabs(r->bh) + 1e-6;
+}
+
+Test(darknet_fixture, detections_match_darknet)
+{
+	const char *dir = fixture_or_skip();
+	static const char *const stems[] = { "dog", "eagle", "scream" };
+	static struct ref_det ref[512];
+	size_t nref = read_ref_dets(dir, ref, 512);
+	struct vt_dn_net *net = tiny_with_fixture_weights(dir);
+	struct vt_dn_decode_opts o = { .thresh = 0.25f, .nms = 0.45f };
+	struct vt_err err = { 0 };
+
+	cr_assert_gt(nref, 100u);
+	for (int s = 0; s < 3; s++) {
+		struct vt_tensor img;
+		struct vt_dn_det *d;
+		size_t n, matched = 0, want = 0;
+		float *tmp;
+		int w, h;
+
+		load_png(dir, stems[s], &img);
+		w = (int)img.shape[1];
+		h = (int)img.shape[0];
+		tmp = malloc(sizeof(float) * vt_dn_resize_tmp_n(w, h, 416, 416));
+		vt_dn_preprocess(net->input, img.data, w, h, 3, 416, 416,
+				 VT_DN_LETTERBOX, tmp);
+		free(tmp);
+		vt_dn_forward(net);
+		cr_assert_eq(vt_dn_decode(net, w, h, &o, &d, &n, &err), 0);
+		for (size_t i = 0; i < nref; i++) {
+			bool hit = false;
+
+			if (strcmp(ref[i].stem, stems[s]) ||
+			    fabs(ref[i].prob - 0.25) < 1e-3)
+				continue;
+			want++;
+			for (size_t j = 0; j < n && !hit; j++)
+				hit = same_det(&ref[i], &d[j]);
+			cr_expect(hit, "%s: darknet's class %d p %.6f at %.6f "
+				  "%.6f not found", stems[s], ref[i].cls,
+				  ref[i].prob, ref[i].bx, ref[i].by);
+			matched += hit;
+		}
+		for (size_t j = 0; j < n; j++) {
+			bool hit = fabs(d[j].score - 0.25) < 1e-3;
+
+			for (size_t i = 0; i < nref && !hit; i++)
+				hit = !strcmp(ref[i].stem, stems[s]) &&
+				      same_det(&ref[i], &d[j]);
+			cr_expect(hit, "%s: extra detection class %d p %.6f",
+				  stems[s], d[j].class_id, d[j].score);
+			/* pixel box from the relative one */
+			cr_assert_float_eq(d[j].box[0],
+					   (d[j].bx - d[j].bw / 2) * w, 1e-2);
+			if (j)
+				cr_assert_geq(d[j - 1].score, d[j].score);
+		}
+		cr_log_info("%s: %zu of %zu darknet detections matched, %zu "
+			    "found", stems[s], matched, want, n);
+		free(d);
+		vt_tensor_release(&img);
+	}
+	vt_dn_net_free(net);
+}
+
+/* A bundled cfg with [net] width and height replaced (small, for speed). */
+static char *cfg_at_size(const char *file, int w, int h)
+{
+	char p[256], line[1024];
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *in, *out = open_memstream(&buf, &len);
+
+	snprintf(p, sizeof p, "../configs/yolo/%s", file);
+	in = fopen(p, "r");
+	cr_assert_not_null(in, "%s", p);
+	while (fgets(line, sizeof line, in)) {
+		if (strncmp(line, "width=", 6) == 0)
+			fprintf(out, "width=%d\n", w);
+		else if (strncmp(line, "height=", 7) == 0)
+			fprintf(out, "height=%d\n", h);
+		else
+			fputs(line, out);
+	}
+	fclose(in);
+	fclose(out);
+	return buf;
+}
+
+Test(darknet_forward, yolov4_tiny_against_naive_reference)
+{
+	char *cfg = cfg_at_size("yolov4-tiny.cfg", 64, 32);
+
+	compare_with_reference(cfg, 3, 2e-5);
+	free(cfg);
+}
+
+Test(darknet_forward, yolov3_against_naive_reference)
+{
+	char *cfg = cfg_at_size("yolov3.cfg", 32, 32);
+
+	/* 75 convolutions deep: float32 rounding grows to a few 1e-5 */
+	compare_with_reference(cfg, 5, 1e-4);
+	free(cfg);
+}
+
+Test(darknet_weights, synthetic_is_deterministic_and_full_size)
+{
+	struct vt_err err = { 0 };
+	char *cfg = cfg_at_size("yolov3-tiny.cfg", 32, 32);
+	struct vt_dn_net *a = parse(cfg, 0, &err), *b = parse(cfg, 0, &err);
+	char *ba = NULL, *bb = NULL;
+	size_t la = 0, lb = 0;
+	FILE *fa = open_memstream(&ba, &la), *fb = open_memstream(&bb, &lb);
+
+	cr_assert_eq(vt_dn_net_synth(a, 1, &err), 0);
+	cr_assert_eq(vt_dn_net_synth(b, 1, &err), 0);
+	cr_assert_eq(vt_dn_weights_write(a, fa, "a", &err), 0);
+	cr_assert_eq(vt_dn_weights_write(b, fb, "b", &err), 0);
+	fclose(fa);
+	fclose(fb);
+	cr_assert_eq(la, 35434956u);   /* the official file's size */
+	cr_assert_eq(la, lb);
+	cr_assert(memcmp(ba, bb, la) == 0);
+	cr_assert_float_eq(a->layers[0].biases[0], b->layers[0].biases[0], 0);
+	free(ba);
+	free(bb);
+	free(cfg);
+	vt_dn_net_free(a);
+	vt_dn_net_free(b);
+}
+
+Test(nms, greedy_and_diou_hand_computed)
+{
+	/* 0 and 1 overlap with IoU 0.81; 2 is apart; 3 inside 2 with IoU 0.25
+	 * and its centre away from 2's centre */
+	const float boxes[16] = { 0, 0, 10, 10, 0, 0, 9, 9, 20, 20, 30, 30,
+				  20, 20, 25, 25 };
+	const float scores[4] = { 0.5f, 0.9f, 0.7f, 0.6f };
+	size_t keep[4], n;
+	struct vt_err err = { 0 };
+	enum vt_nms_kind k;
+
+	cr_assert_eq(vt_nms(keep, &n, boxes, scores, 4, 0.45f, VT_NMS_GREEDY,
+			    &err), 0);
+	cr_assert_eq(n, 3u);
+	cr_assert(keep[0] == 1 && keep[1] == 2 && keep[2] == 3);
+	cr_assert_eq(vt_nms(keep, &n, boxes, scores, 4, 0.2f, VT_NMS_GREEDY,
+			    &err), 0);
+	cr_assert_eq(n, 2u);
+	/* DIoU of 2 and 3: 0.25 - 12.5/(200+1e-7) = 0.1875: kept at 0.2 */
+	cr_assert_eq(vt_nms(keep, &n, boxes, scores, 4, 0.2f, VT_NMS_DIOU,
+			    &err), 0);
+	cr_assert_eq(n, 3u);
+	cr_assert_eq(vt_nms_kind_parse("diou", &k), 0);
+	cr_assert_eq(k, VT_NMS_DIOU);
+	cr_assert_eq(vt_nms_kind_parse("soft", &k), VT_EINVAL);
+	cr_assert_str_eq(vt_nms_kind_name(VT_NMS_GREEDY), "greedy");
 }
