@@ -12,11 +12,18 @@
 int vt_outfile_open(struct vt_outfile *o, const char *path,
 		    struct vt_err *err)
 {
+	return vt_outfile_open_flags(o, path, 0, err);
+}
+
+int vt_outfile_open_flags(struct vt_outfile *o, const char *path,
+			  unsigned flags, struct vt_err *err)
+{
 	size_t len;
 	mode_t mask;
 	int fd;
 
 	memset(o, 0, sizeof *o);
+	o->sync = !(flags & VT_OUTFILE_NOSYNC);
 	if (!path || strcmp(path, "-") == 0) {
 		o->fp = stdout;
 		o->is_stdout = true;
@@ -68,7 +75,8 @@ int vt_outfile_commit(struct vt_outfile *o, struct vt_err *err)
 	}
 	if (!o->fp)
 		return vt_err_set(err, VT_EBUG, "outfile committed twice");
-	if (fflush(o->fp) != 0 || ferror(o->fp) || fsync(fileno(o->fp)) != 0) {
+	if (fflush(o->fp) != 0 || ferror(o->fp) ||
+	    (o->sync && fsync(fileno(o->fp)) != 0)) {
 		rc = vt_err_sys(err, VT_EIO, "'%s': write error", o->path);
 		vt_outfile_abort(o);
 		return rc;

@@ -17,10 +17,22 @@ struct vt_outfile {
 	char *path;         /* target, or NULL for standard output */
 	char *tmp;          /* temporary path, or NULL */
 	bool is_stdout;
+	bool sync;          /* fsync before the rename */
+};
+
+/* Flags of vt_outfile_open_flags. */
+enum {
+	/* Rename without fsync: still never a partial file under the final
+	 * name if the process dies, but after a power loss the file may be
+	 * empty.  For batches of many small outputs (augmented images), where
+	 * one fsync per file costs more than the work; never for checkpoints. */
+	VT_OUTFILE_NOSYNC = 1u << 0,
 };
 
 int vt_outfile_open(struct vt_outfile *o, const char *path,
 		    struct vt_err *err);
+int vt_outfile_open_flags(struct vt_outfile *o, const char *path,
+			  unsigned flags, struct vt_err *err);
 /* Flush, sync and rename into place (or flush standard output). */
 int vt_outfile_commit(struct vt_outfile *o, struct vt_err *err);
 /* Close and remove the temporary file; NULL-safe, idempotent. */
