@@ -1,0 +1,1 @@
+^usage: yolo-detect -c CFG -w WEIGHTS

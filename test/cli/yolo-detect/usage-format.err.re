@@ -1,0 +1,1 @@
+--format: 'xml' is not text, jsonl or tensor

@@ -1,0 +1,1 @@
+yolo-detect -c x -w y --format xml z
