@@ -230,6 +230,14 @@ int vt_dn_net_synth(struct vt_dn_net *net, uint64_t seed, struct vt_err *err)
 		}
 		for (size_t j = 0; j < l->n_weights; j++)
 			l->weights[j] = gain * uni(&r, -lim, lim);
+		if (gain != 1.0f) {
+			const struct vt_dn_layer *y = &net->layers[i + 1];
+
+			/* objectness logits low, so few cells pass 0.25 */
+			for (int f = 0; f < l->filters; f++)
+				if (f % (y->classes + 5) == 4)
+					l->biases[f] = uni(&r, -5.0f, -1.0f);
+		}
 	}
 	return 0;
 }

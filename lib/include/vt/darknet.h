@@ -143,8 +143,10 @@ int vt_dn_weights_write(const struct vt_dn_net *net, FILE *f,
  * uniform), biases uniform in +-0.1; with batch norm, scales uniform in
  * [0.5, 1.5], rolling_mean uniform in +-0.1, rolling_variance uniform in
  * [0.5, 1.5].  A convolution that feeds a [yolo] layer has its weights
- * scaled by 0.1 so that objectness spreads out.  Draw order per layer:
- * biases, scales, means, variances, weights, each in index order.
+ * scaled by 0.1 and the biases of its objectness channels redrawn uniform
+ * in [-5, -1] (after the weights), so that objectness spreads out and few
+ * cells pass 0.25.  Draw order per layer: biases, scales, means, variances,
+ * weights, each in index order.
  */
 int vt_dn_net_synth(struct vt_dn_net *net, uint64_t seed, struct vt_err *err);
 
