@@ -629,9 +629,11 @@ void vt_dn_net_free(struct vt_dn_net *net)
 {
 	if (!net)
 		return;
-	if (net->layers)
-		for (int i = 0; i < net->n; i++)
+	if (net->layers && !net->shared)
+		for (int i = 0; i < net->n; i++) {
 			free(net->layers[i].biases);
+			free(net->layers[i].wino);
+		}
 	free(net->layers);
 	free(net->arena);
 	free(net->work);
@@ -657,7 +659,23 @@ static int allocate(struct vt_dn_net *net, struct vt_err *err)
 			goto big;
 		if (l->type != VT_DN_CONV)
 			continue;
-		if (!(l->size == 1 && l->stride == 1 && l->pad == 0)) {
+		if (vt_dn_conv_wino(l)) {
+			size_t t = (size_t)((l->out_h + 1) / 2) *
+				   (size_t)((l->out_w + 1) / 2), cw;
+
+			/* 16 (c, tiles) inputs and 16 (filters, tiles) products */
+			if (vt_mul_overflow_size(16 * t,
+						 (size_t)l->c + (size_t)l->filters,
+						 &cw))
+				goto big;
+			if (cw > work)
+				work = cw;
+			l->wino = vt_calloc_array(16 * (size_t)l->c,
+						  (size_t)l->filters * sizeof(float));
+			if (!l->wino)
+				return vt_err_set(err, VT_ENOMEM, "%s: out of "
+						  "memory", net->name);
+		} else if (!(l->size == 1 && l->stride == 1 && l->pad == 0)) {
 			size_t cw;
 
 			if (vt_mul_overflow_size(l->n_weights / (size_t)l->filters,
@@ -701,6 +719,44 @@ static int allocate(struct vt_dn_net *net, struct vt_err *err)
 	return 0;
 big:
 	return vt_err_set(err, VT_ECONFIG, "%s: network too large", net->name);
+}
+
+int vt_dn_net_clone(const struct vt_dn_net *net, struct vt_dn_net **out,
+		    struct vt_err *err)
+{
+	struct vt_dn_net *c = calloc(1, sizeof *c);
+	size_t total = (size_t)net->c * net->h * net->w;
+
+	*out = NULL;
+	if (!c)
+		goto oom;
+	*c = *net;
+	c->shared = true;
+	c->name = NULL;
+	c->arena = NULL;
+	c->work = NULL;
+	c->layers = vt_calloc_array((size_t)net->n, sizeof *c->layers);
+	c->name = strdup(net->name);
+	if (!c->layers || !c->name)
+		goto oom;
+	memcpy(c->layers, net->layers, sizeof *c->layers * (size_t)net->n);
+	for (int i = 0; i < net->n; i++)
+		total += net->layers[i].out_n;
+	c->arena = vt_calloc_array(total, sizeof(float));
+	c->work = vt_calloc_array(net->work_n ? net->work_n : 1, sizeof(float));
+	if (!c->arena || !c->work)
+		goto oom;
+	c->input = c->arena;
+	total = (size_t)net->c * net->h * net->w;
+	for (int i = 0; i < net->n; i++) {
+		c->layers[i].out = c->arena + total;
+		total += net->layers[i].out_n;
+	}
+	*out = c;
+	return 0;
+oom:
+	vt_dn_net_free(c);
+	return vt_err_set(err, VT_ENOMEM, "%s: out of memory", net->name);
 }
 
 int vt_dn_net_parse(const char *buf, size_t len, const char *name,

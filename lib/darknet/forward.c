@@ -56,30 +56,74 @@ void vt_dn_activate(float *x, size_t n, enum vt_dn_act a)
 	}
 }
 
+/* Rows y0..y1-1 of the output: out (c*k*k, (y1-y0)*ow). */
+static void im2col_rows(float *out, const float *in, int c, int h, int w,
+			int k, int stride, int pad, int y0, int y1, int ow)
+{
+	size_t n = (size_t)(y1 - y0) * ow;
+
+	for (int r = 0; r < c * k * k; r++) {
+		int kx = r % k, ky = (r / k) % k, ch = r / (k * k);
+		const float *src = in + (size_t)ch * h * w;
+		float *dst = out + (size_t)r * n;
+		/* output columns whose input column is inside the image */
+		int x0 = 0, x1 = ow;
+
+		while (x0 < ow && kx + x0 * stride - pad < 0)
+			x0++;
+		while (x1 > x0 && kx + (x1 - 1) * stride - pad >= w)
+			x1--;
+		for (int y = y0; y < y1; y++, dst += ow) {
+			int iy = ky + y * stride - pad;
+			const float *row = src + (size_t)iy * w + kx - pad;
+
+			if (iy < 0 || iy >= h) {
+				memset(dst, 0, sizeof(float) * (size_t)ow);
+				continue;
+			}
+			for (int x = 0; x < x0; x++)
+				dst[x] = 0.0f;
+			if (stride == 1) {
+				memcpy(dst + x0, row + x0,
+				       sizeof(float) * (size_t)(x1 - x0));
+			} else {
+				for (int x = x0; x < x1; x++)
+					dst[x] = row[x * stride];
+			}
+			for (int x = x1; x < ow; x++)
+				dst[x] = 0.0f;
+		}
+	}
+}
+
 void vt_dn_im2col(float *out, const float *in, int c, int h, int w, int k,
 		  int stride, int pad)
 {
 	int oh = (h + 2 * pad - k) / stride + 1;
 	int ow = (w + 2 * pad - k) / stride + 1;
 
-	for (int r = 0; r < c * k * k; r++) {
-		int kx = r % k, ky = (r / k) % k, ch = r / (k * k);
+	im2col_rows(out, in, c, h, w, k, stride, pad, 0, oh, ow);
+}
+
+/* The common 2x2 stride 2 pool of an even-sized map, no padding needed. */
+static void maxpool_2x2(float *out, const float *in, int c, int h, int w)
+{
+	int oh = h / 2, ow = w / 2;
+
+	for (int ch = 0; ch < c; ch++) {
 		const float *src = in + (size_t)ch * h * w;
-		float *dst = out + (size_t)r * oh * ow;
+		float *dst = out + (size_t)ch * oh * ow;
 
-		for (int y = 0; y < oh; y++) {
-			int iy = ky + y * stride - pad;
+		for (int y = 0; y < oh; y++, dst += ow) {
+			const float *a = src + (size_t)2 * y * w, *b = a + w;
 
-			if (iy < 0 || iy >= h) {
-				memset(dst + (size_t)y * ow, 0,
-				       sizeof(float) * (size_t)ow);
-				continue;
-			}
 			for (int x = 0; x < ow; x++) {
-				int ix = kx + x * stride - pad;
+				float m0 = a[2 * x] > a[2 * x + 1] ?
+					   a[2 * x] : a[2 * x + 1];
+				float m1 = b[2 * x] > b[2 * x + 1] ?
+					   b[2 * x] : b[2 * x + 1];
 
-				dst[(size_t)y * ow + x] = ix >= 0 && ix < w ?
-					src[(size_t)iy * w + ix] : 0.0f;
+				dst[x] = m0 > m1 ? m0 : m1;
 			}
 		}
 	}
@@ -90,6 +134,11 @@ void vt_dn_maxpool(float *out, const float *in, int c, int h, int w,
 {
 	int off = -pad / 2;
 
+	if (size == 2 && stride == 2 && off == 0 && h % 2 == 0 &&
+	    w % 2 == 0 && oh == h / 2 && ow == w / 2) {
+		maxpool_2x2(out, in, c, h, w);
+		return;
+	}
 	for (int ch = 0; ch < c; ch++) {
 		const float *src = in + (size_t)ch * h * w;
 		float *dst = out + (size_t)ch * oh * ow;
@@ -116,6 +165,118 @@ void vt_dn_maxpool(float *out, const float *in, int c, int h, int w,
 	}
 }
 
+bool vt_dn_conv_wino(const struct vt_dn_layer *l)
+{
+	return l->type == VT_DN_CONV && l->size == 3 && l->stride == 1 &&
+	       l->pad == 1 && l->groups == 1 && l->c >= VT_DN_WINO_MIN_C;
+}
+
+/*
+ * Winograd F(2x2,3x3) (Lavin and Gray 2015): a 2x2 output tile is
+ * A^T [(G g G^T) . (B^T d B)] A for the 4x4 input tile d, with
+ *   G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1],
+ *   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1],  A^T = [1 1 1 0; 0 1 -1 -1].
+ * The elementwise products over channels are 16 matrix products.
+ */
+
+/* u: 16 matrices (filters, c) from w: (filters, c, 3, 3). */
+static void wino_weights(float *u, const float *w, int filters, int c)
+{
+	size_t fc = (size_t)filters * c;
+
+	for (size_t i = 0; i < fc; i++) {
+		const float *g = w + 9 * i;
+		float t[4][3];
+
+		for (int j = 0; j < 3; j++) {
+			t[0][j] = g[j];
+			t[1][j] = 0.5f * (g[j] + g[3 + j] + g[6 + j]);
+			t[2][j] = 0.5f * (g[j] - g[3 + j] + g[6 + j]);
+			t[3][j] = g[6 + j];
+		}
+		for (int r = 0; r < 4; r++) {
+			u[(size_t)(4 * r + 0) * fc + i] = t[r][0];
+			u[(size_t)(4 * r + 1) * fc + i] =
+				0.5f * (t[r][0] + t[r][1] + t[r][2]);
+			u[(size_t)(4 * r + 2) * fc + i] =
+				0.5f * (t[r][0] - t[r][1] + t[r][2]);
+			u[(size_t)(4 * r + 3) * fc + i] = t[r][2];
+		}
+	}
+}
+
+/* v: 16 matrices (c, tiles) from in: (c, h, w), padding 1. */
+static void wino_input(float *v, const float *in, int c, int h, int w)
+{
+	int th = (h + 1) / 2, tw = (w + 1) / 2;
+	size_t nt = (size_t)th * tw, ct = (size_t)c * nt;
+
+	for (int ch = 0; ch < c; ch++) {
+		const float *src = in + (size_t)ch * h * w;
+
+		for (int ty = 0; ty < th; ty++)
+			for (int tx = 0; tx < tw; tx++) {
+				float d[4][4], b[4][4];
+				int y0 = 2 * ty - 1, x0 = 2 * tx - 1;
+				size_t o = (size_t)ch * nt + (size_t)ty * tw + tx;
+
+				for (int i = 0; i < 4; i++)
+					for (int j = 0; j < 4; j++) {
+						int y = y0 + i, x = x0 + j;
+
+						d[i][j] = y >= 0 && y < h &&
+							  x >= 0 && x < w ?
+							  src[(size_t)y * w + x] : 0.0f;
+					}
+				for (int j = 0; j < 4; j++) {
+					b[0][j] = d[0][j] - d[2][j];
+					b[1][j] = d[1][j] + d[2][j];
+					b[2][j] = d[2][j] - d[1][j];
+					b[3][j] = d[1][j] - d[3][j];
+				}
+				for (int i = 0; i < 4; i++) {
+					v[(size_t)(4 * i + 0) * ct + o] = b[i][0] - b[i][2];
+					v[(size_t)(4 * i + 1) * ct + o] = b[i][1] + b[i][2];
+					v[(size_t)(4 * i + 2) * ct + o] = b[i][2] - b[i][1];
+					v[(size_t)(4 * i + 3) * ct + o] = b[i][1] - b[i][3];
+				}
+			}
+	}
+}
+
+/* out: (filters, h, w) from m: 16 matrices (filters, tiles). */
+static void wino_output(float *out, const float *m, int filters, int h,
+			int w)
+{
+	int th = (h + 1) / 2, tw = (w + 1) / 2;
+	size_t nt = (size_t)th * tw, ft = (size_t)filters * nt;
+
+	for (int f = 0; f < filters; f++) {
+		float *dst = out + (size_t)f * h * w;
+
+		for (int ty = 0; ty < th; ty++)
+			for (int tx = 0; tx < tw; tx++) {
+				size_t o = (size_t)f * nt + (size_t)ty * tw + tx;
+				float a[4][4], s[2][4], y[2][2];
+
+				for (int k = 0; k < 16; k++)
+					a[k / 4][k % 4] = m[(size_t)k * ft + o];
+				for (int j = 0; j < 4; j++) {
+					s[0][j] = a[0][j] + a[1][j] + a[2][j];
+					s[1][j] = a[1][j] - a[2][j] - a[3][j];
+				}
+				for (int i = 0; i < 2; i++) {
+					y[i][0] = s[i][0] + s[i][1] + s[i][2];
+					y[i][1] = s[i][1] - s[i][2] - s[i][3];
+				}
+				for (int i = 0; i < 2 && 2 * ty + i < h; i++)
+					for (int j = 0; j < 2 && 2 * tx + j < w; j++)
+						dst[(size_t)(2 * ty + i) * w + 2 * tx + j] =
+							y[i][j];
+			}
+	}
+}
+
 void vt_dn_net_fold(struct vt_dn_net *net)
 {
 	for (int i = 0; i < net->n; i++) {
@@ -134,6 +295,61 @@ void vt_dn_net_fold(struct vt_dn_net *net)
 		}
 		l->folded = true;
 	}
+	for (int i = 0; i < net->n && !net->shared; i++) {
+		struct vt_dn_layer *l = &net->layers[i];
+
+		if (l->wino) {
+			wino_weights(l->wino, l->weights, l->filters, l->c);
+			l->wino_ready = true;
+		}
+	}
+}
+
+/* Bias then activation in one pass over rows of n values, ld apart. */
+static void bias_act(float *c, const float *bias, int m, int n, size_t ld,
+		     enum vt_dn_act act)
+{
+	for (int f = 0; f < m; f++) {
+		float *o = c + (size_t)f * ld, b = bias[f];
+
+		switch (act) {
+		case VT_DN_LEAKY:
+			for (int i = 0; i < n; i++) {
+				float v = o[i] + b;
+
+				o[i] = v > 0 ? v : 0.1f * v;
+			}
+			break;
+		case VT_DN_LINEAR:
+			for (int i = 0; i < n; i++)
+				o[i] += b;
+			break;
+		default:
+			for (int i = 0; i < n; i++)
+				o[i] += b;
+			vt_dn_activate(o, (size_t)n, act);
+		}
+	}
+}
+
+/* Output rows per im2col tile: the whole map when the column matrix is
+ * small, else enough rows for about VT_DN_TILE floats (at least
+ * VT_DN_TILE_MIN columns) so that the tile is still in cache when sgemm
+ * reads it. */
+#define VT_DN_TILE ((size_t)1 << 17)
+#define VT_DN_TILE_MIN 1024
+
+static int tile_rows(int kk, int oh, int ow)
+{
+	size_t cols = VT_DN_TILE / (size_t)kk;
+	int rows;
+
+	if (cols < VT_DN_TILE_MIN)
+		cols = VT_DN_TILE_MIN;
+	rows = (int)(cols / (size_t)ow);
+	if (rows < 1)
+		rows = 1;
+	return rows < oh ? rows : oh;
 }
 
 static void conv_forward(struct vt_dn_net *net, struct vt_dn_layer *l,
@@ -143,29 +359,51 @@ static void conv_forward(struct vt_dn_net *net, struct vt_dn_layer *l,
 	int kk = kc * l->size * l->size;
 	int n = l->out_h * l->out_w;
 	bool direct = l->size == 1 && l->stride == 1 && l->pad == 0;
+	int rows = direct ? l->out_h : tile_rows(kk, l->out_h, l->out_w);
 
 	VT_BUG(l->batch_norm && !l->folded);   /* vt_dn_net_fold first */
+	if (l->wino && l->wino_ready) {
+		size_t nt = (size_t)((l->out_h + 1) / 2) * ((l->out_w + 1) / 2);
+		float *v = net->work, *p = v + 16 * nt * (size_t)l->c;
+		size_t fc = (size_t)l->filters * l->c;
+
+		wino_input(v, in, l->c, l->h, l->w);
+		for (int k = 0; k < 16; k++)
+			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+				    l->filters, (int)nt, l->c, 1.0f,
+				    l->wino + k * fc, l->c,
+				    v + k * nt * (size_t)l->c, (int)nt, 0.0f,
+				    p + k * nt * (size_t)l->filters, (int)nt);
+		wino_output(l->out, p, l->filters, l->out_h, l->out_w);
+		bias_act(l->out, l->biases, l->filters, n, (size_t)n, l->act);
+		return;
+	}
 
 	for (int j = 0; j < g; j++) {
 		const float *x = in + (size_t)j * kc * l->h * l->w;
 		const float *a = l->weights + (size_t)j * m * kk;
+		const float *bias = l->biases + (size_t)j * m;
 		float *c = l->out + (size_t)j * m * n;
 
-		if (!direct) {
-			vt_dn_im2col(net->work, x, kc, l->h, l->w, l->size,
-				     l->stride, l->pad);
-			x = net->work;
+		if (direct) {
+			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+				    m, n, kk, 1.0f, a, kk, x, n, 0.0f, c, n);
+			bias_act(c, bias, m, n, (size_t)n, l->act);
+			continue;
 		}
-		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, kk,
-			    1.0f, a, kk, x, n, 0.0f, c, n);
-	}
-	for (int f = 0; f < l->filters; f++) {
-		float *o = l->out + (size_t)f * n, b = l->biases[f];
+		for (int y0 = 0; y0 < l->out_h; y0 += rows) {
+			int y1 = y0 + rows < l->out_h ? y0 + rows : l->out_h;
+			int tn = (y1 - y0) * l->out_w;
+			float *ct = c + (size_t)y0 * l->out_w;
 
-		for (int i = 0; i < n; i++)
-			o[i] += b;
+			im2col_rows(net->work, x, kc, l->h, l->w, l->size,
+				    l->stride, l->pad, y0, y1, l->out_w);
+			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+				    m, tn, kk, 1.0f, a, kk, net->work, tn, 0.0f,
+				    ct, n);
+			bias_act(ct, bias, m, tn, (size_t)n, l->act);
+		}
 	}
-	vt_dn_activate(l->out, l->out_n, l->act);
 }
 
 static void upsample_forward(struct vt_dn_layer *l, const float *in)

@@ -81,6 +81,10 @@ struct vt_dn_layer {
 	float *biases, *scales, *mean, *var, *weights;   /* one block */
 	size_t n_weights;               /* filters*(c/groups)*size*size */
 	bool folded;                    /* batch norm folded into weights */
+	/* 3x3 stride 1 convolutions: Winograd F(2x2,3x3) transformed
+	 * weights, 16 matrices (filters, c), filled by vt_dn_net_fold */
+	float *wino;
+	bool wino_ready;
 	/* [maxpool]: size, stride, pad; [upsample]: stride, scale */
 	float scale;
 	/* [route] */
@@ -109,6 +113,7 @@ struct vt_dn_net {
 	double flops;                   /* multiply-adds x 2 of one forward */
 	int major, minor, revision;
 	uint64_t seen;
+	bool shared;                    /* parameters belong to another net */
 };
 
 /* Flags of vt_dn_net_parse. */
@@ -124,6 +129,11 @@ int vt_dn_net_parse(const char *buf, size_t len, const char *name,
 int vt_dn_net_load_cfg(const char *path, unsigned flags,
 		       struct vt_dn_net **out, struct vt_err *err);
 void vt_dn_net_free(struct vt_dn_net *net);
+/* A second network with its own input, outputs and work buffer that
+ * shares net's parameters (read-only): one per thread.  Free it before
+ * net.  Errors: VT_ENOMEM. */
+int vt_dn_net_clone(const struct vt_dn_net *net, struct vt_dn_net **out,
+		    struct vt_err *err);
 
 /* Read parameters from a .weights file (size checked exactly), then fold
  * batch norm.  Errors: VT_EOPEN, VT_EIO, VT_EFORMAT. */
@@ -150,7 +160,8 @@ int vt_dn_weights_write(const struct vt_dn_net *net, FILE *f,
  */
 int vt_dn_net_synth(struct vt_dn_net *net, uint64_t seed, struct vt_err *err);
 
-/* Fold batch norm into the weights and biases (idempotent). */
+/* Fold batch norm into the weights and biases (idempotent), then fill the
+ * Winograd weights of the layers that have them. */
 void vt_dn_net_fold(struct vt_dn_net *net);
 
 /* Run the network on net->input.  Allocates nothing. */
@@ -159,6 +170,10 @@ void vt_dn_forward(struct vt_dn_net *net);
  * NULL. */
 void vt_dn_forward_cb(struct vt_dn_net *net,
 		      void (*cb)(void *arg, int layer), void *arg);
+/* Whether a layer runs as Winograd F(2x2,3x3): 3x3, stride 1, pad 1, one
+ * group, at least VT_DN_WINO_MIN_C input channels. */
+#define VT_DN_WINO_MIN_C 128
+bool vt_dn_conv_wino(const struct vt_dn_layer *l);
 /* Multiply-adds x 2 of layer i. */
 double vt_dn_layer_flops(const struct vt_dn_net *net, int i);
 
