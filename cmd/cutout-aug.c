@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vt/augment.h"
 #include "vt/cli.h"
@@ -38,7 +39,7 @@ static const char help[] =
 	"  --tensor NAME   the image tensor of each record\n"
 	"  --masks         also write each mask (NAME.mask.png or NAME_mask)\n"
 	"  --log FILE      a JSON line per image with the rectangles\n"
-	"  -j N            images in parallel (1)\n"
+	"  -j N            images in parallel (default: the number of cores)\n"
 	"  -q, -v          quieter; more messages\n"
 	"  -h, --help      this help;  --version  the version\n";
 
@@ -222,10 +223,13 @@ static int parse_opts(int argc, char **argv, struct vt_aug_run *o)
 
 int cmd_cutout_aug(int argc, char **argv)
 {
-	struct vt_aug_run o = { .copies = 1, .jobs = 1 };
+	struct vt_aug_run o = { .copies = 1 };
 	struct vt_err err = { 0 };
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	bool tensors;
 	int rc;
+
+	o.jobs = cores < 1 ? 1 : cores > 256 ? 256 : (int)cores;
 
 	vt_cli_init("cutout-aug");
 	vt_aug_job_init(&o.job);

@@ -232,7 +232,8 @@ static int write_mask(const struct vt_aug_run *r, const char *rel, int k,
 				    (uint64_t)h, (uint64_t)w, 1 }, err);
 	if (!rc) {
 		vt_aug_mask(m.data, h, w, R, n, 255);
-		rc = vt_image_write(path, &m, 0, err);
+		rc = vt_image_write_flags(path, &m, 0, VT_OUTFILE_NOSYNC,
+						  err);
 		vt_tensor_release(&m);
 	}
 	free(path);
@@ -266,7 +267,8 @@ static int one_image(struct shared *s, size_t i, struct vt_rect *R,
 		if (!rc)
 			rc = mkdirs(path, err);
 		if (!rc)
-			rc = vt_image_write(path, &work, r->quality, err);
+			rc = vt_image_write_flags(path, &work, r->quality,
+						  VT_OUTFILE_NOSYNC, err);
 		if (!rc && r->masks)
 			rc = write_mask(r, it->rel, k, (int64_t)img.shape[0],
 					(int64_t)img.shape[1], R, n, err);

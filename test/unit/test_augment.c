@@ -13,6 +13,8 @@
 
 #include "vt/augment.h"
 
+#include "helpers.h"
+
 #define SEED 20170815
 
 static void random_image(uint8_t *p, size_t n, uint64_t stream)
@@ -336,13 +338,11 @@ static void near(const char *what, const struct mv *m, double ref_mean,
 /* The rectangles follow torchvision.transforms.RandomErasing. */
 Test(erase, matches_torchvision_statistics)
 {
-	const char *d = getenv("VT_TEST_DATA");
-	char path[1024], line[1024];
+	const char *path = t_data_path("images", "torchvision-erasing.txt");
+	char line[1024];
 	FILE *f;
 	int cases = 0;
 
-	snprintf(path, sizeof path, "%s/images/torchvision-erasing.txt",
-		 d ? d : "data");
 	f = fopen(path, "r");
 	cr_assert_not_null(f, "%s", path);
 	while (fgets(line, sizeof line, f)) {

@@ -11,16 +11,7 @@
 
 #include "vt/image.h"
 
-static char *img_path(const char *sub, const char *file)
-{
-	static char buf[8][1024];
-	static int k;
-	const char *d = getenv("VT_TEST_DATA");
-	char *p = buf[k++ % 8];
-
-	snprintf(p, sizeof buf[0], "%s/%s/%s", d ? d : "data", sub, file);
-	return p;
-}
+#include "helpers.h"
 
 static int pix(int x, int y, int c)
 {
@@ -55,7 +46,7 @@ Test(image, read_formats)
 		struct vt_err err;
 		char dims[300];
 		int w, h, c;
-		int rc = vt_image_read(img_path("images", cases[i].f), 0, NULL,
+		int rc = vt_image_read(t_data_path("images", cases[i].f), 0, NULL,
 				       &t, &err);
 
 		cr_assert_eq(rc, 0, "%s: %s", cases[i].f, err.msg);
@@ -69,7 +60,7 @@ Test(image, read_formats)
 		cr_assert_str_eq(dims, "H,W,C");
 		check_pixels(&t, cases[i].c, cases[i].tol);
 		vt_tensor_release(&t);
-		cr_assert_eq(vt_image_info(img_path("images", cases[i].f), &w,
+		cr_assert_eq(vt_image_info(t_data_path("images", cases[i].f), &w,
 					   &h, &c, &err), 0, "%s", err.msg);
 		cr_assert_eq(w, 7);
 		cr_assert_eq(h, 5);
@@ -81,7 +72,7 @@ Test(image, channel_conversion)
 	struct vt_tensor t;
 	struct vt_err err;
 
-	cr_assert_eq(vt_image_read(img_path("images", "c1-7x5.png"), 3, NULL,
+	cr_assert_eq(vt_image_read(t_data_path("images", "c1-7x5.png"), 3, NULL,
 				   &t, &err), 0, "%s", err.msg);
 	cr_assert_eq(t.shape[2], 3);
 	for (int i = 0; i < 35; i++) {
@@ -90,14 +81,14 @@ Test(image, channel_conversion)
 		cr_assert_eq(p[0], pix(i % 7, i / 7, 0));
 	}
 	vt_tensor_release(&t);
-	cr_assert_eq(vt_image_read(img_path("images", "c3-7x5.png"), 5, NULL,
+	cr_assert_eq(vt_image_read(t_data_path("images", "c3-7x5.png"), 5, NULL,
 				   &t, &err), VT_EINVAL);
 	cr_assert_null(t.data);
 }
 
 Test(image, read_mem_same_as_file)
 {
-	const char *path = img_path("images", "c4-7x5.png");
+	const char *path = t_data_path("images", "c4-7x5.png");
 	FILE *f = fopen(path, "rb");
 	unsigned char buf[4096];
 	size_t n;
@@ -117,7 +108,7 @@ Test(image, read_mem_same_as_file)
 
 Test(image, limits)
 {
-	const char *path = img_path("images", "c3-7x5.png");
+	const char *path = t_data_path("images", "c3-7x5.png");
 	struct vt_image_limits side = { .max_side = 6 }, area = { .max_pixels = 34 };
 	struct vt_tensor t;
 	struct vt_err err;
@@ -168,7 +159,7 @@ Test(image, bad_files)
 	struct dirent *de;
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		const char *path = img_path("bad", cases[i].f);
+		const char *path = t_data_path("bad", cases[i].f);
 		struct vt_tensor t;
 		struct vt_err err;
 		char prefix[1100];
@@ -182,7 +173,7 @@ Test(image, bad_files)
 			     "%s: %s", cases[i].f, err.msg);
 	}
 	/* every img-* fixture is listed above */
-	d = opendir(img_path("bad", ""));
+	d = opendir(t_data_path("bad", ""));
 	cr_assert_not_null(d);
 	while ((de = readdir(d)))
 		if (strncmp(de->d_name, "img-", 4) == 0)
@@ -202,7 +193,7 @@ Test(image, missing_file)
 	cr_assert_str_eq(err.msg, "'no/such.png': cannot open: No such file "
 			 "or directory");
 	cr_assert_eq(vt_image_info("no/such.png", &w, &h, &c, &err), VT_EOPEN);
-	cr_assert_eq(vt_image_read(img_path("images", "tree"), 0, NULL, &t,
+	cr_assert_eq(vt_image_read(t_data_path("images", "tree"), 0, NULL, &t,
 				   &err), VT_EOPEN);
 }
 
@@ -255,7 +246,7 @@ Test(image, write_round_trip, .init = mk_tmp, .fini = rm_tmp)
 		struct vt_err err;
 
 		snprintf(src, sizeof src, "c%d-7x5.png", c);
-		cr_assert_eq(vt_image_read(img_path("images", src), 0, NULL, &t,
+		cr_assert_eq(vt_image_read(t_data_path("images", src), 0, NULL, &t,
 					   &err), 0);
 		for (size_t e = 0; e < sizeof exts / sizeof exts[0]; e++) {
 			char out[512];
@@ -295,7 +286,7 @@ Test(image, write_failures_leave_nothing, .init = mk_tmp, .fini = rm_tmp)
 	struct vt_err err;
 	char out[512];
 
-	cr_assert_eq(vt_image_read(img_path("images", "c3-7x5.png"), 0, NULL,
+	cr_assert_eq(vt_image_read(t_data_path("images", "c3-7x5.png"), 0, NULL,
 				   &t, &err), 0);
 	snprintf(out, sizeof out, "%s/x.webp", tmpdir);
 	cr_assert_eq(vt_image_write(out, &t, 0, &err), VT_EUNSUP);
@@ -336,7 +327,7 @@ Test(image, conversions)
 	const float std[3] = { 0.229f, 0.224f, 0.225f };
 	const float *x;
 
-	cr_assert_eq(vt_image_read(img_path("images", "c3-7x5.png"), 0, NULL,
+	cr_assert_eq(vt_image_read(t_data_path("images", "c3-7x5.png"), 0, NULL,
 				   &img, &err), 0);
 	cr_assert_eq(vt_image_to_nchw(&img, mean, std, &f, &err), 0);
 	cr_assert_eq(f.shape[0], 1);
@@ -368,4 +359,87 @@ Test(image, conversions)
 	}
 	vt_tensor_release(&f);
 	vt_tensor_release(&img);
+}
+
+/* vt's PNG encoder: every channel count, odd sizes, noisy and flat content
+ * (so that every row filter gets chosen) decode through stb to exactly the
+ * pixels written. */
+Test(image, png_round_trip)
+{
+	static const uint64_t sizes[][2] = { { 1, 1 }, { 1, 13 }, { 13, 1 },
+		{ 5, 7 }, { 31, 17 }, { 2, 300 }, { 64, 3 } };
+	uint32_t state = 12345;
+
+	for (int c = 1; c <= 4; c++)
+		for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+			for (int kind = 0; kind < 3; kind++) {
+				struct vt_tensor t, back;
+				struct vt_err err;
+				uint8_t *p;
+				char *buf = NULL;
+				size_t len = 0;
+				FILE *f;
+
+				cr_assert_eq(vt_tensor_init(&t, NULL, VT_U8, 3,
+					(uint64_t[3]){ sizes[s][0], sizes[s][1],
+						       (uint64_t)c }, &err), 0);
+				p = t.data;
+				for (size_t i = 0; i < t.nbytes; i++) {
+					state = state * 1103515245u + 12345u;
+					p[i] = kind == 0 ? (uint8_t)(state >> 16)
+					     : kind == 1 ? (uint8_t)(i / 3 + (state >> 29))
+					     : (uint8_t)(i % 7 == 0 ? 200 : 9);
+				}
+				f = open_memstream(&buf, &len);
+				cr_assert_not_null(f);
+				cr_assert_eq(vt_image_encode(f, "mem.png", &t,
+							     VT_IMAGE_PNG, 0,
+							     &err), 0, "%s",
+					     err.msg);
+				cr_assert_eq(fclose(f), 0);
+				cr_assert_eq(vt_image_read_mem(buf, len, "mem.png",
+							       0, NULL, &back,
+							       &err), 0,
+					     "%s", err.msg);
+				cr_assert_eq(back.shape[0], t.shape[0]);
+				cr_assert_eq(back.shape[1], t.shape[1]);
+				cr_assert_eq(back.shape[2], t.shape[2]);
+				cr_assert_eq(memcmp(back.data, t.data, t.nbytes),
+					     0, "c=%d size %d kind %d", c,
+					     (int)s, kind);
+				vt_tensor_release(&back);
+				vt_tensor_release(&t);
+				free(buf);
+			}
+}
+
+/* A PNG larger than one 64 KiB IDAT chunk. */
+Test(image, png_many_idat_chunks)
+{
+	struct vt_tensor t, back;
+	struct vt_err err;
+	char *buf = NULL;
+	size_t len = 0, chunks = 0;
+	uint32_t state = 7;
+	FILE *f;
+
+	cr_assert_eq(vt_tensor_init(&t, NULL, VT_U8, 3,
+				    (uint64_t[3]){ 200, 150, 3 }, &err), 0);
+	for (size_t i = 0; i < t.nbytes; i++) {
+		state = state * 1103515245u + 12345u;
+		((uint8_t *)t.data)[i] = (uint8_t)(state >> 16);
+	}
+	f = open_memstream(&buf, &len);
+	cr_assert_eq(vt_image_encode(f, "big.png", &t, VT_IMAGE_PNG, 0, &err),
+		     0);
+	cr_assert_eq(fclose(f), 0);
+	for (size_t i = 0; i + 4 <= len; i++)
+		chunks += memcmp(buf + i, "IDAT", 4) == 0;
+	cr_assert_geq(chunks, 2);
+	cr_assert_eq(vt_image_read_mem(buf, len, "big.png", 0, NULL, &back,
+				       &err), 0, "%s", err.msg);
+	cr_assert_eq(memcmp(back.data, t.data, t.nbytes), 0);
+	vt_tensor_release(&back);
+	vt_tensor_release(&t);
+	free(buf);
 }

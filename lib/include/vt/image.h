@@ -4,7 +4,7 @@
  * (C = 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA), rows top to bottom.  Every
  * format stb_image reads is read (PNG, JPEG, BMP, TGA, GIF first frame,
  * PSD, PIC, PNM, HDR converted to 8 bits); PNG, JPEG, BMP and TGA are
- * written.  The dimensions are checked against a limit from the header
+ * written (PNG by vt's own encoder on zlib, the others by stb).  The dimensions are checked against a limit from the header
  * alone, before anything is decoded.
  */
 #ifndef VT_IMAGE_H
@@ -74,6 +74,10 @@ int vt_image_encode(FILE *f, const char *name, const struct vt_tensor *t,
 /* Write t to path atomically, in the format of its extension. */
 int vt_image_write(const char *path, const struct vt_tensor *t, int quality,
 		   struct vt_err *err);
+/* The same with vt_outfile_open_flags flags (VT_OUTFILE_NOSYNC for batches
+ * of small outputs). */
+int vt_image_write_flags(const char *path, const struct vt_tensor *t,
+			 int quality, unsigned flags, struct vt_err *err);
 
 /*
  * Conversions between U8 [H,W,C] and F32 [C,H,W] planes (one image of an

@@ -1,0 +1,24 @@
+/* png.h - vt's PNG encoder on zlib (private to io). */
+#ifndef VT_IO_PNG_H
+#define VT_IO_PNG_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vt/err.h"
+
+/* The zlib level PNG files are written with (PIL's default). */
+#define VT_PNG_LEVEL 6
+
+/*
+ * Write an 8-bit PNG of w x h pixels with c channels (1 grey, 2 grey+alpha,
+ * 3 RGB, 4 RGBA), rows top to bottom, interleaved, to f: IHDR, the IDAT
+ * chunks of one zlib stream at `level` (0-9, strategy Z_RLE) and IEND.  Each row gets the
+ * filter whose output has the smallest sum of absolute values (as signed
+ * bytes), the heuristic the PNG specification recommends.  Errors name
+ * `name`: VT_EIO (write), VT_ENOMEM, VT_EINVAL (bad sizes).
+ */
+int vt_png_encode(FILE *f, const char *name, const uint8_t *pix, uint32_t w,
+		  uint32_t h, int c, int level, struct vt_err *err);
+
+#endif
