@@ -229,4 +229,42 @@ int vt_dn_decode(const struct vt_dn_net *net, int w, int h,
 		 const struct vt_dn_decode_opts *o, struct vt_dn_det **dets,
 		 size_t *n, struct vt_err *err);
 
+/* The result of one image for vt_dn_detect_all's callback: status 0 and
+ * the detections, or a negative status with err (the image could not be
+ * read). */
+struct vt_dn_result {
+	const char *path;
+	int width, height;
+	struct vt_dn_det *dets;         /* owned by vt_dn_detect_all */
+	size_t n;
+	int status;
+	struct vt_err err;
+};
+typedef int (*vt_dn_result_fn)(void *arg, const struct vt_dn_result *r,
+			       struct vt_err *err);
+
+/*
+ * Detect objects in n images with `threads` threads (images in parallel,
+ * each worker with its own network clone; with fewer images than threads
+ * OpenBLAS gets the spare threads; sets OpenBLAS's thread count).  fn is
+ * called from the calling thread once per image in input order; a
+ * non-zero return stops the run and is returned.  The network must hold
+ * folded weights.  Errors: those of fn, VT_ENOMEM, VT_EOS.
+ */
+int vt_dn_detect_all(struct vt_dn_net *net, char *const *paths, size_t n,
+		     int threads, const struct vt_dn_decode_opts *o,
+		     vt_dn_result_fn fn, void *arg, struct vt_err *err);
+
+/* Image paths from a list file (NULL: none), then the arguments: files,
+ * directories (their images by extension, sorted, no hidden files) and
+ * "-" (paths on standard input, one a line).  Empty lines are skipped.
+ * Errors: VT_EOPEN, VT_EIO, VT_ENOMEM. */
+int vt_dn_collect_images(const char *list, char *const *args, int nargs,
+			 char ***paths, size_t *n, struct vt_err *err);
+/* Lines of f without their newline (and '\r'); skip_empty drops empty
+ * ones.  Errors: VT_EIO (naming name), VT_ENOMEM. */
+int vt_dn_read_lines(FILE *f, const char *name, bool skip_empty,
+		     char ***lines, size_t *n, struct vt_err *err);
+void vt_dn_lines_free(char **lines, size_t n);
+
 #endif

@@ -1,1 +1,1 @@
---format: 'xml' is not text, jsonl or tensor
+--format: 'xml' is not text, jsonl, coco, yolo or tensor

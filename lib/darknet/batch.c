@@ -1,0 +1,293 @@
+/* batch.c - image lists and detection over many images, in parallel.
+ *
+ * Workers take images in order from a shared counter, each with its own
+ * network (vt_dn_net_clone: own activations, shared parameters) and
+ * resize buffer; the caller's thread hands the results to the callback in
+ * input order.  With fewer images than threads the spare threads go to
+ * OpenBLAS inside each convolution.
+ */
+#include <cblas.h>
+#include <dirent.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "vt/darknet.h"
+#include "vt/image.h"
+#include "vt/tensor.h"
+
+static int push(char ***v, size_t *n, char *s, struct vt_err *err)
+{
+	char **nv;
+
+	if (!s)
+		return vt_err_set(err, VT_ENOMEM, "out of memory");
+	nv = realloc(*v, sizeof *nv * (*n + 1));
+	if (!nv) {
+		free(s);
+		return vt_err_set(err, VT_ENOMEM, "out of memory");
+	}
+	*v = nv;
+	nv[(*n)++] = s;
+	return 0;
+}
+
+void vt_dn_lines_free(char **l, size_t n)
+{
+	for (size_t i = 0; l && i < n; i++)
+		free(l[i]);
+	free(l);
+}
+
+int vt_dn_read_lines(FILE *f, const char *name, bool skip_empty,
+		     char ***lines, size_t *n, struct vt_err *err)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int rc = 0;
+
+	*lines = NULL;
+	*n = 0;
+	while (!rc && (len = getline(&line, &cap, f)) >= 0) {
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (len || !skip_empty)
+			rc = push(lines, n, strdup(line), err);
+	}
+	free(line);
+	if (!rc && ferror(f))
+		rc = vt_err_sys(err, VT_EIO, "'%s'", name);
+	if (rc) {
+		vt_dn_lines_free(*lines, *n);
+		*lines = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int add_dir(const char *a, char ***v, size_t *n, struct vt_err *err)
+{
+	DIR *dir = opendir(a);
+	struct dirent *e;
+	size_t first = *n;
+	int rc = 0;
+
+	if (!dir)
+		return vt_err_sys(err, VT_EOPEN, "'%s'", a);
+	while (!rc && (e = readdir(dir))) {
+		size_t len = strlen(a) + strlen(e->d_name) + 2;
+		char *p;
+
+		if (e->d_name[0] == '.' || !vt_image_readable_ext(e->d_name))
+			continue;
+		p = malloc(len);
+		if (p)
+			snprintf(p, len, "%s%s%s", a,
+				 a[strlen(a) - 1] == '/' ? "" : "/", e->d_name);
+		rc = push(v, n, p, err);
+	}
+	closedir(dir);
+	if (!rc)
+		qsort(*v + first, *n - first, sizeof **v, cmp_str);
+	return rc;
+}
+
+int vt_dn_collect_images(const char *list, char *const *args, int nargs,
+			 char ***paths, size_t *n, struct vt_err *err)
+{
+	int rc = 0;
+
+	*paths = NULL;
+	*n = 0;
+	for (int i = -1; i < nargs && !rc; i++) {
+		const char *a = i < 0 ? list : args[i];
+		struct stat st;
+
+		if (!a)
+			continue;
+		if (i < 0 || strcmp(a, "-") == 0) {
+			FILE *f = i < 0 ? fopen(a, "r") : stdin;
+			char **l;
+			size_t nl;
+
+			if (!f) {
+				rc = vt_err_sys(err, VT_EOPEN, "'%s'", a);
+				break;
+			}
+			rc = vt_dn_read_lines(f, i < 0 ? a : "<stdin>", true,
+					      &l, &nl, err);
+			if (f != stdin)
+				fclose(f);
+			for (size_t j = 0; !rc && j < nl; j++) {
+				rc = push(paths, n, l[j], err);
+				l[j] = NULL;
+			}
+			vt_dn_lines_free(l, nl);
+		} else if (stat(a, &st) == 0 && S_ISDIR(st.st_mode)) {
+			rc = add_dir(a, paths, n, err);
+		} else {
+			rc = push(paths, n, strdup(a), err);
+		}
+	}
+	if (rc) {
+		vt_dn_lines_free(*paths, *n);
+		*paths = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+struct slot {
+	struct vt_dn_result r;
+	bool done;
+};
+
+struct pool {
+	struct vt_dn_net *net;
+	char *const *paths;
+	size_t n, next;
+	const struct vt_dn_decode_opts *o;
+	struct slot *slots;
+	bool stop;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+struct worker {
+	struct pool *p;
+	struct vt_dn_net *net;
+	pthread_t th;
+	bool started;
+};
+
+/* Read, preprocess, forward and decode one image into r. */
+static void detect_one(struct vt_dn_net *net, const char *path,
+		       const struct vt_dn_decode_opts *o, float **tmp,
+		       size_t *tmp_n, struct vt_dn_result *r)
+{
+	struct vt_tensor img;
+	size_t need;
+
+	r->path = path;
+	r->status = vt_image_read(path, 3, NULL, &img, &r->err);
+	if (r->status)
+		return;
+	r->width = (int)img.shape[1];
+	r->height = (int)img.shape[0];
+	need = vt_dn_resize_tmp_n(r->width, r->height, net->w, net->h);
+	if (need > *tmp_n) {
+		float *t = realloc(*tmp, need * sizeof(float));
+
+		if (!t) {
+			vt_tensor_release(&img);
+			r->status = vt_err_set(&r->err, VT_ENOMEM,
+					       "out of memory");
+			return;
+		}
+		*tmp = t;
+		*tmp_n = need;
+	}
+	vt_dn_preprocess(net->input, img.data, r->width, r->height, 3, net->w,
+			 net->h, o->resize, *tmp);
+	vt_tensor_release(&img);
+	vt_dn_forward(net);
+	r->status = vt_dn_decode(net, r->width, r->height, o, &r->dets, &r->n,
+				 &r->err);
+}
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct pool *p = w->p;
+	float *tmp = NULL;
+	size_t tmp_n = 0;
+
+	for (;;) {
+		size_t i;
+
+		pthread_mutex_lock(&p->mu);
+		i = p->next;
+		if (p->stop || i >= p->n) {
+			pthread_mutex_unlock(&p->mu);
+			break;
+		}
+		p->next++;
+		pthread_mutex_unlock(&p->mu);
+		detect_one(w->net, p->paths[i], p->o, &tmp, &tmp_n,
+			   &p->slots[i].r);
+		pthread_mutex_lock(&p->mu);
+		p->slots[i].done = true;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+	free(tmp);
+	return NULL;
+}
+
+int vt_dn_detect_all(struct vt_dn_net *net, char *const *paths, size_t n,
+		     int threads, const struct vt_dn_decode_opts *o,
+		     vt_dn_result_fn fn, void *arg, struct vt_err *err)
+{
+	struct pool p = { .net = net, .paths = paths, .n = n, .o = o };
+	struct worker *w;
+	int nw = threads < 1 ? 1 : threads, rc = 0;
+
+	if ((size_t)nw > n)
+		nw = n ? (int)n : 1;
+	openblas_set_num_threads(threads > nw ? threads / nw : 1);
+	p.slots = calloc(n ? n : 1, sizeof *p.slots);
+	w = calloc((size_t)nw, sizeof *w);
+	if (!p.slots || !w) {
+		free(p.slots);
+		free(w);
+		return vt_err_set(err, VT_ENOMEM, "out of memory");
+	}
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.cv, NULL);
+	for (int k = 0; k < nw && !rc; k++) {
+		w[k].p = &p;
+		w[k].net = net;
+		if (k)
+			rc = vt_dn_net_clone(net, &w[k].net, err);
+	}
+	for (int k = 0; k < nw && !rc && nw > 1; k++) {
+		if (pthread_create(&w[k].th, NULL, work, &w[k]))
+			rc = vt_err_sys(err, VT_EOS, "cannot start a thread");
+		else
+			w[k].started = true;
+	}
+	if (!rc && nw == 1)
+		work(&w[0]);   /* no threads: everything done here, in order */
+	for (size_t i = 0; !rc && i < n; i++) {
+		pthread_mutex_lock(&p.mu);
+		while (!p.slots[i].done)
+			pthread_cond_wait(&p.cv, &p.mu);
+		pthread_mutex_unlock(&p.mu);
+		rc = fn(arg, &p.slots[i].r, err);
+		free(p.slots[i].r.dets);
+		p.slots[i].r.dets = NULL;
+	}
+	pthread_mutex_lock(&p.mu);
+	p.stop = true;
+	pthread_mutex_unlock(&p.mu);
+	for (int k = 0; k < nw; k++) {
+		if (w[k].started)
+			pthread_join(w[k].th, NULL);
+		if (k)
+			vt_dn_net_free(w[k].net);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(p.slots[i].r.dets);
+	pthread_cond_destroy(&p.cv);
+	pthread_mutex_destroy(&p.mu);
+	free(p.slots);
+	free(w);
+	return rc;
+}
