@@ -195,7 +195,7 @@ static void match_group(const struct vt_eval_set *s,
 				memset(sc->gtm, 0, G);
 			for (size_t d = 0; d < D; d++) {
 				const struct vt_eval_dt *dt = &s->dt[dts[d]];
-				const double *row = sc->iou + d * G;
+				const double *row = G ? sc->iou + d * G : NULL;
 				double iou = fmin(p->iou[t], 1 - 1e-10);
 				long m = -1;
 				bool matched, ig;
