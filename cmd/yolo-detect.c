@@ -57,10 +57,10 @@ struct opts {
 static int emit(void *arg, const struct vt_dn_result *r, struct vt_err *err)
 {
 	struct vt_det_writer *w = arg;
-	int code;
 
 	if (r->status) {
-		code = vt_cli_fail(&r->err);
+		int code = vt_cli_fail(&r->err);
+
 		if (code > *(int *)w->user)
 			*(int *)w->user = code;
 		return 0;

@@ -150,7 +150,6 @@ struct slot {
 };
 
 struct pool {
-	struct vt_dn_net *net;
 	char *const *paths;
 	size_t n, next;
 	const struct vt_dn_decode_opts *o;
@@ -235,7 +234,7 @@ int vt_dn_detect_all(struct vt_dn_net *net, char *const *paths, size_t n,
 		     int threads, const struct vt_dn_decode_opts *o,
 		     vt_dn_result_fn fn, void *arg, struct vt_err *err)
 {
-	struct pool p = { .net = net, .paths = paths, .n = n, .o = o };
+	struct pool p = { .paths = paths, .n = n, .o = o };
 	struct worker *w;
 	int nw = threads < 1 ? 1 : threads, rc = 0;
 
