@@ -7,6 +7,7 @@
 
 #include "vt/augment.h"
 #include "vt/cli.h"
+#include "vt/idx.h"
 #include "vt/image.h"
 
 static const char usage[] =
@@ -20,7 +21,8 @@ static const char usage[] =
 static const char help[] =
 	"\nMask random squares (Cutout) or rectangles (Random Erasing) of images.\n"
 	"INPUT: image files, directories (recursive), '-' (a list of paths on\n"
-	"standard input), or tensor files (.safetensors, .vts); tensors are\n"
+	"standard input), or tensor files (.safetensors, .vts, IDX such as\n"
+	"train-images-idx3-ubyte.gz); tensors are\n"
 	"written to -o FILE (default '-'), images under -o DIR.\n\n"
 	"  --mode M        cutout (default) or erase (torchvision RandomErasing)\n"
 	"  --holes N       rectangles per image (1)\n"
@@ -241,7 +243,8 @@ int cmd_cutout_aug(int argc, char **argv)
 	/* tensors in or out, or -o -: tensor mode ('-' is a stream) */
 	tensors = vt_aug_is_tensor_path(o.out) || (o.out && !strcmp(o.out, "-"));
 	for (int i = 0; i < o.n_inputs; i++)
-		tensors |= vt_aug_is_tensor_path(o.inputs[i]);
+		tensors |= vt_aug_is_tensor_path(o.inputs[i]) ||
+			   vt_idx_is_path(o.inputs[i]);
 	if (!tensors && !o.out)
 		return vt_cli_usage_error("images need -o DIR (tensors: -o FILE or -o -)");
 	if (tensors && !o.out)

@@ -9,6 +9,7 @@
 
 #include "vt/augment.h"
 #include "vt/cli.h"
+#include "vt/idx.h"
 #include "vt/image.h"
 #include "vt/outfile.h"
 #include "vt/record.h"
@@ -562,6 +563,37 @@ static int one_record(struct tstate *st, const char *name,
 	return rc;
 }
 
+/* An IDX file as one record: its tensor "images", N,H,W as N,C,H,W with
+ * C = 1 (other ranks as they are, with --layout). */
+static int idx_record(struct tstate *st, const char *path,
+		      struct vt_record *rec, struct vt_err *err)
+{
+	struct vt_tensor t;
+	int rc = vt_idx_read(path, 0, &t, err);
+
+	if (rc)
+		return rc;
+	if (t.rank == 3) {
+		t.shape[3] = t.shape[2];
+		t.shape[2] = t.shape[1];
+		t.shape[1] = 1;
+		t.rank = 4;
+		rc = vt_tensor_set_dims(&t, "N,C,H,W", 7, err);
+	}
+	if (!rc)
+		rc = vt_tensor_set_name(&t, "images", err);
+	vt_record_release(rec);
+	if (!rc)
+		rc = vt_record_add(rec, &t, err);
+	vt_tensor_release(&t);
+	if (!rc)
+		rc = one_record(st, path, rec, err);
+	vt_record_release(rec);
+	if (rc && strncmp(err->msg, "'", 1) != 0)
+		vt_err_prefix(err, "'%s'", path);
+	return rc;
+}
+
 int vt_aug_run_tensors(const struct vt_aug_run *r, struct vt_err *err)
 {
 	struct tstate st = { .r = r };
@@ -581,6 +613,10 @@ int vt_aug_run_tensors(const struct vt_aug_run *r, struct vt_err *err)
 		const char *name = strcmp(r->inputs[i], "-") ? r->inputs[i]
 							     : "<stdin>";
 
+		if (vt_idx_is_path(r->inputs[i])) {
+			rc = idx_record(&st, r->inputs[i], &rec, err);
+			continue;
+		}
 		rc = vt_reader_open(&rd, r->inputs[i], NULL, err);
 		while (!rc && (rc = vt_reader_next(rd, &rec, err)) == 1) {
 			rc = one_record(&st, name, &rec, err);

@@ -186,7 +186,9 @@ bool vt_aug_is_tensor_path(const char *path);
  * r->jobs threads; stops at the first failure (by image order). */
 int vt_aug_run_images(const struct vt_aug_run *r, struct vt_err *err);
 /* Tensors: each record of each input to r->out with its image tensor
- * augmented (r->copies records per input record). */
+ * augmented (r->copies records per input record).  An IDX input (see
+ * vt_idx_is_path) is one record with the tensor "images"; N,H,W becomes
+ * N,C,H,W with C = 1. */
 int vt_aug_run_tensors(const struct vt_aug_run *r, struct vt_err *err);
 
 /* e^x from +, -, *, / only (bit-identical everywhere), for |x| < 700. */

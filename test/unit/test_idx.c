@@ -1,0 +1,212 @@
+/* test_idx.c - the IDX reader: every element type, big-endian values,
+ * gzip, and each malformed form refused with a message naming the file. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "vt/idx.h"
+
+#include "helpers.h"
+
+/* gzip of src into a malloc'd buffer */
+static unsigned char *gz(const unsigned char *src, size_t n, size_t *out_len)
+{
+	z_stream z;
+	unsigned char *out = malloc(n + 128);
+
+	memset(&z, 0, sizeof z);
+	cr_assert_eq(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8,
+				  Z_DEFAULT_STRATEGY), Z_OK);
+	z.next_in = (unsigned char *)src;
+	z.avail_in = (uInt)n;
+	z.next_out = out;
+	z.avail_out = (uInt)(n + 128);
+	cr_assert_eq(deflate(&z, Z_FINISH), Z_STREAM_END);
+	*out_len = n + 128 - z.avail_out;
+	deflateEnd(&z);
+	return out;
+}
+
+Test(idx, every_type_big_endian)
+{
+	/* I16 [2,2]: 1, -2, 300, -400 */
+	static const unsigned char i16[] = { 0, 0, 0x0B, 2, 0, 0, 0, 2, 0, 0,
+		0, 2, 0x00, 0x01, 0xff, 0xfe, 0x01, 0x2c, 0xfe, 0x70 };
+	/* F32 [1]: 1.5; F64 [1]: -2.25; I32 [1]: -5; I8 [1]: -1 */
+	static const unsigned char f32[] = { 0, 0, 0x0D, 1, 0, 0, 0, 1, 0x3f,
+		0xc0, 0, 0 };
+	static const unsigned char f64[] = { 0, 0, 0x0E, 1, 0, 0, 0, 1, 0xc0,
+		0x02, 0, 0, 0, 0, 0, 0 };
+	static const unsigned char i32[] = { 0, 0, 0x0C, 1, 0, 0, 0, 1, 0xff,
+		0xff, 0xff, 0xfb };
+	static const unsigned char i8[] = { 0, 0, 0x09, 1, 0, 0, 0, 1, 0xff };
+	struct vt_tensor t;
+	struct vt_err err;
+
+	cr_assert_eq(vt_idx_read_mem(i16, sizeof i16, "a", 0, &t, &err), 0,
+		     "%s", err.msg);
+	cr_assert_eq(t.dtype, VT_I16);
+	cr_assert_eq(t.rank, 2);
+	cr_assert_eq(((int16_t *)t.data)[0], 1);
+	cr_assert_eq(((int16_t *)t.data)[1], -2);
+	cr_assert_eq(((int16_t *)t.data)[2], 300);
+	cr_assert_eq(((int16_t *)t.data)[3], -400);
+	vt_tensor_release(&t);
+	cr_assert_eq(vt_idx_read_mem(f32, sizeof f32, "b", 0, &t, &err), 0);
+	cr_assert_eq(t.dtype, VT_F32);
+	cr_assert_eq(((float *)t.data)[0], 1.5f);
+	cr_assert_str_eq(t.dims[0], "N");
+	vt_tensor_release(&t);
+	cr_assert_eq(vt_idx_read_mem(f64, sizeof f64, "c", 0, &t, &err), 0);
+	cr_assert_eq(((double *)t.data)[0], -2.25);
+	vt_tensor_release(&t);
+	cr_assert_eq(vt_idx_read_mem(i32, sizeof i32, "d", 0, &t, &err), 0);
+	cr_assert_eq(((int32_t *)t.data)[0], -5);
+	vt_tensor_release(&t);
+	cr_assert_eq(vt_idx_read_mem(i8, sizeof i8, "e", 0, &t, &err), 0);
+	cr_assert_eq(t.dtype, VT_I8);
+	cr_assert_eq(((int8_t *)t.data)[0], -1);
+	vt_tensor_release(&t);
+}
+
+/* U8 [3,2,5] plain and gzip, from memory and from files. */
+Test(idx, u8_images_plain_and_gzip)
+{
+	unsigned char buf[20 + 30], *z;
+	char path[] = "/tmp/vt-idx-XXXXXX";
+	struct vt_tensor t;
+	struct vt_err err;
+	size_t zlen;
+	int fd;
+
+	memcpy(buf, (unsigned char[]){ 0, 0, 8, 3, 0, 0, 0, 3, 0, 0, 0, 2, 0,
+				       0, 0, 5 }, 16);
+	for (int i = 0; i < 30; i++)
+		buf[16 + i] = (unsigned char)(i * 7);
+	z = gz(buf, 46, &zlen);
+	for (int k = 0; k < 2; k++) {
+		const unsigned char *src = k ? z : buf;
+		size_t len = k ? zlen : 46;
+
+		cr_assert_eq(vt_idx_read_mem(src, len, "m", 0, &t, &err), 0,
+			     "%s", err.msg);
+		cr_assert_eq(t.rank, 3);
+		cr_assert_eq(t.shape[0], 3);
+		cr_assert_eq(t.shape[2], 5);
+		cr_assert_str_eq(t.dims[0], "N");
+		cr_assert_str_eq(t.dims[1], "H");
+		cr_assert_eq(memcmp(t.data, buf + 16, 30), 0);
+		vt_tensor_release(&t);
+		fd = mkstemp(path);
+		cr_assert_geq(fd, 0);
+		cr_assert_eq(write(fd, src, len), (ssize_t)len);
+		close(fd);
+		cr_assert_eq(vt_idx_read(path, 0, &t, &err), 0, "%s", err.msg);
+		cr_assert_eq(memcmp(t.data, buf + 16, 30), 0);
+		vt_tensor_release(&t);
+		/* one byte short: truncated, naming the file */
+		cr_assert_eq(truncate(path, (off_t)len - 1), 0);
+		cr_assert_eq(vt_idx_read(path, 0, &t, &err), VT_EFORMAT);
+		cr_assert(strstr(err.msg, path), "%s", err.msg);
+		cr_assert(strstr(err.msg, "truncated"), "%s", err.msg);
+		cr_assert_null(t.data);
+		unlink(path);
+		strcpy(path, "/tmp/vt-idx-XXXXXX");
+	}
+	free(z);
+}
+
+Test(idx, malformed)
+{
+	static const struct {
+		unsigned char b[24];
+		size_t n;
+		int rc;
+		const char *msg;
+	} cases[] = {
+		{ { 0 }, 0, VT_EFORMAT, "'x': truncated: 0 of 4 header bytes" },
+		{ { 1, 0, 8, 1 }, 4, VT_EFORMAT, "'x': not an IDX file (magic "
+		  "01 00, expected 00 00)" },
+		{ { 0, 0, 7, 1 }, 4, VT_EFORMAT, "'x': unknown IDX element "
+		  "type 0x07" },
+		{ { 0, 0, 8, 0 }, 4, VT_EFORMAT, "'x': IDX rank 0, expected 1 "
+		  "to 8" },
+		{ { 0, 0, 8, 9 }, 4, VT_EFORMAT, "'x': IDX rank 9, expected 1 "
+		  "to 8" },
+		{ { 0, 0, 8, 2, 0, 0, 0 }, 7, VT_EFORMAT, "'x': truncated: 3 of "
+		  "8 dimension bytes" },
+		{ { 0, 0, 8, 1, 0, 0, 0, 2, 5 }, 9, VT_EFORMAT, "'x': truncated: "
+		  "the header gives 2 data bytes, the file holds 1" },
+		{ { 0, 0, 8, 1, 0, 0, 0, 1, 5, 6 }, 10, VT_EFORMAT, "'x': "
+		  "trailing bytes: the header gives 1 data bytes, the file "
+		  "holds 2" },
+		{ { 0, 0, 0x0E, 3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		    0xff, 0xff, 0xff, 0xff }, 16, VT_ELIMIT, "'x': IDX data of "
+		  "79228162458924105385300197375 elements" },
+		{ { 0, 0, 0x0E, 2, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 2 }, 12,
+		  VT_ELIMIT, "'x': IDX data of 8589934590 elements exceeds the "
+		  "limit of 1000 bytes" },
+		{ { 0x1f, 0x8b, 8, 0, 0, 0 }, 6, VT_EFORMAT, "'x': truncated "
+		  "gzip data" },
+		{ { 0x1f, 0x8b, 9, 0, 0, 0, 0, 0, 0, 0, 0 }, 11, VT_EFORMAT,
+		  "'x': corrupt gzip data" },
+	};
+	struct vt_tensor t;
+	struct vt_err err;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int rc = vt_idx_read_mem(cases[i].b, cases[i].n, "x", 1000, &t,
+					 &err);
+
+		if (i == 8) {   /* shape overflow: only the start is fixed */
+			cr_assert_eq(rc, VT_ELIMIT);
+			cr_assert(strstr(err.msg, "'x': IDX shape overflows"),
+				  "%s", err.msg);
+			continue;
+		}
+		cr_assert_eq(rc, cases[i].rc, "case %zu: %d %s", i, rc,
+			     err.msg);
+		cr_assert(strncmp(err.msg, cases[i].msg,
+				  strlen(cases[i].msg)) == 0,
+			  "case %zu: %s", i, err.msg);
+		cr_assert_null(t.data);
+	}
+}
+
+/* A gzip file whose header promises more than it holds is truncated, and
+ * one with bytes after the data has trailing bytes. */
+Test(idx, gzip_lies)
+{
+	unsigned char buf[13] = { 0, 0, 8, 1, 0, 0x10, 0, 0, 1, 2, 3, 4, 5 };
+	struct vt_tensor t;
+	struct vt_err err;
+	size_t zlen;
+	unsigned char *z = gz(buf, sizeof buf, &zlen);
+
+	cr_assert_eq(vt_idx_read_mem(z, zlen, "g", 0, &t, &err), VT_EFORMAT);
+	cr_assert_str_eq(err.msg, "'g': truncated: 5 of 1048576 data bytes");
+	free(z);
+	buf[5] = 0;
+	buf[7] = 4;
+	z = gz(buf, sizeof buf, &zlen);
+	cr_assert_eq(vt_idx_read_mem(z, zlen, "g", 0, &t, &err), VT_EFORMAT);
+	cr_assert_str_eq(err.msg, "'g': trailing bytes after 4 data bytes");
+	free(z);
+	cr_assert_eq(vt_idx_read("/nonexistent/x-idx3-ubyte", 0, &t, &err),
+		     VT_EOPEN);
+	cr_assert(strstr(err.msg, "'/nonexistent/x-idx3-ubyte': cannot open"));
+}
+
+Test(idx, names)
+{
+	cr_assert(vt_idx_is_path("/d/train-images-idx3-ubyte.gz"));
+	cr_assert(vt_idx_is_path("t10k-labels-idx1-ubyte"));
+	cr_assert(vt_idx_is_path("a/x.idx"));
+	cr_assert(vt_idx_is_path("x.idx.gz"));
+	cr_assert(!vt_idx_is_path("x-idx-y"));
+	cr_assert(!vt_idx_is_path("idx3/a.png"));
+	cr_assert(!vt_idx_is_path("x.safetensors"));
+}
