@@ -509,6 +509,7 @@ static int one_record(struct tstate *st, const char *name,
 	struct vt_tensor *img = find_image(r, rec, err);
 	struct vt_aug_layout l;
 	struct vt_tensor view, mask = { 0 };
+	struct vt_progress prog;
 	uint64_t n_img, plane;
 	void *data;
 	int rc;
@@ -526,6 +527,8 @@ static int one_record(struct tstate *st, const char *name,
 				  "bytes", img->nbytes);
 	view = *img;
 	view.data = data;
+	/* a bar over the images of this record (drawn only on a terminal) */
+	vt_progress_start(&prog, "images", n_img * (uint64_t)r->copies);
 	for (int k = 0; !rc && k < r->copies; k++) {
 		memcpy(data, img->data, img->nbytes);
 		if (r->masks)
@@ -535,6 +538,9 @@ static int one_record(struct tstate *st, const char *name,
 					  (uint64_t)k;
 			int n = 0;
 
+			if ((i & 4095) == 0)
+				vt_progress_update(&prog, (uint64_t)k * n_img +
+							  i);
 			rc = vt_aug_tensor_image(&r->job, &view, &l, i, stream,
 						 name, st->R, &n, err);
 			if (!rc && r->masks)
@@ -558,6 +564,7 @@ static int one_record(struct tstate *st, const char *name,
 					r->masks ? &mask : NULL, err);
 		vt_tensor_release(&mask);
 	}
+	vt_progress_end(&prog);
 	st->index += n_img;
 	free(data);
 	return rc;
