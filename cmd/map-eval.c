@@ -4,16 +4,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "vt/cli.h"
 #include "vt/coco.h"
 #include "vt/eval.h"
+#include "vt/evalio.h"
 #include "vt/outfile.h"
-#include "vt/voctxt.h"
 
 static const char usage[] =
-	"usage: map-eval --gt GT --dt DT [--protocol coco|voc|voc07]\n"
+	"usage: map-eval --gt GT --dt DT [--gt-format F] [--dt-format F]\n"
+	"       [--names FILE] [--protocol coco|voc|voc07]\n"
 	"       [--iou-thresholds LIST] [--max-dets A,B,C] [--no-legacy-pixel]\n"
 	"       [--fix-id0] [--json | --csv] [--fail-under X] [-o FILE] [-hqv]\n"
 	"       [--version]\n";
@@ -21,9 +21,15 @@ static const char usage[] =
 static const char help[] =
 	"\nMean Average Precision of detections DT against ground truth GT,\n"
 	"exactly as pycocotools (COCO) or Cartucho/mAP (VOC) computes it.\n"
-	"GT: COCO instances JSON, or a directory of VOC-style .txt files;\n"
-	"DT: a COCO results list, or a directory of .txt files; '-' is\n"
+	"GT: COCO instances JSON, detection records, or a directory of\n"
+	"VOC-style .txt files; DT: a COCO results list, detection records\n"
+	"(yolo-detect --format tensor), or a directory of .txt files; '-' is\n"
 	"standard input.\n\n"
+	"  --gt-format F       coco, tensor or voc (default: by content)\n"
+	"  --dt-format F       the same for DT\n"
+	"  --names FILE        class names, one a line: record class c is the\n"
+	"                      category named by line c+1 (default: the\n"
+	"                      category of index c in id order)\n"
 	"  --protocol P        coco (default for COCO JSON), voc (VOC2010+\n"
 	"                      all-point, default for text), voc07 (11-point)\n"
 	"  --iou-thresholds L  START:STOP:STEP or a comma list (coco:\n"
@@ -38,14 +44,15 @@ static const char help[] =
 	"  -q, -v              quieter; more detail\n"
 	"  -h, --help          this help;  --version  the version\n";
 
-enum { OPT_GT = 256, OPT_DT, OPT_PROTOCOL, OPT_IOU, OPT_MAXDETS,
+enum { OPT_GT = 256, OPT_DT, OPT_GTFMT, OPT_DTFMT, OPT_NAMES, OPT_PROTOCOL, OPT_IOU, OPT_MAXDETS,
        OPT_NOLEGACY, OPT_FIXID0, OPT_JSON, OPT_CSV, OPT_FAILUNDER,
        OPT_VERSION };
 
 enum proto { P_AUTO, P_COCO, P_VOC, P_VOC07 };
 
 struct opts {
-	const char *gt, *dt, *out;
+	const char *gt, *dt, *out, *names;
+	enum vt_eval_fmt gt_fmt, dt_fmt;
 	enum proto proto;
 	const char *iou;
 	struct vt_coco_params coco;
@@ -53,13 +60,6 @@ struct opts {
 	bool json, csv, has_fail;
 	double fail_under;
 };
-
-static bool is_dir(const char *p)
-{
-	struct stat st;
-
-	return strcmp(p, "-") != 0 && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
 
 /* START:STOP:STEP (numpy.linspace of round((STOP-START)/STEP)+1 values)
  * or a comma list; 0 or -1. */
@@ -126,31 +126,19 @@ static int parse_maxdets(const char *s, unsigned *md)
 
 static int load(struct vt_eval_set *s, struct opts *o, struct vt_err *err)
 {
-	char *buf = NULL;
-	size_t len;
-	int rc;
+	struct vt_eval_inputs in = { o->gt, o->dt, o->gt_fmt, o->dt_fmt,
+				     NULL, 0 };
+	char **names = NULL;
+	size_t n = 0;
+	int rc = o->names ? vt_names_read(o->names, &names, &n, err) : 0;
 
-	if (is_dir(o->gt) != is_dir(o->dt))
-		return vt_err_set(err, VT_EFORMAT, "'%s' and '%s': a directory "
-				  "of text files goes with another",
-				  o->gt, o->dt);
-	if (is_dir(o->gt)) {
-		if (o->proto == P_AUTO)
-			o->proto = P_VOC;
-		return vt_voc_read_dirs(s, o->gt, o->dt, err);
-	}
-	if (o->proto == P_AUTO)
-		o->proto = P_COCO;
-	rc = vt_slurp(o->gt, &buf, &len, err);
+	in.names = names;
+	in.n_names = n;
 	if (!rc)
-		rc = vt_coco_read_gt(s, buf, len, o->gt, err);
-	free(buf);
-	buf = NULL;
-	if (!rc)
-		rc = vt_slurp(o->dt, &buf, &len, err);
-	if (!rc)
-		rc = vt_coco_read_dt(s, buf, len, o->dt, err);
-	free(buf);
+		rc = vt_eval_load(s, &in, err);
+	if (!rc && o->proto == P_AUTO)
+		o->proto = in.gt_fmt == VT_EVAL_VOC ? P_VOC : P_COCO;
+	vt_names_free(names, n);
 	return rc;
 }
 
@@ -221,6 +209,9 @@ int cmd_map_eval(int argc, char **argv)
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "gt", required_argument, NULL, OPT_GT },
 		{ "dt", required_argument, NULL, OPT_DT },
+		{ "gt-format", required_argument, NULL, OPT_GTFMT },
+		{ "dt-format", required_argument, NULL, OPT_DTFMT },
+		{ "names", required_argument, NULL, OPT_NAMES },
 		{ "protocol", required_argument, NULL, OPT_PROTOCOL },
 		{ "iou-thresholds", required_argument, NULL, OPT_IOU },
 		{ "max-dets", required_argument, NULL, OPT_MAXDETS },
@@ -248,6 +239,13 @@ int cmd_map_eval(int argc, char **argv)
 		case 'o': o.out = optarg; break;
 		case OPT_GT: o.gt = optarg; break;
 		case OPT_DT: o.dt = optarg; break;
+		case OPT_NAMES: o.names = optarg; break;
+		case OPT_GTFMT:
+		case OPT_DTFMT:
+			if (vt_eval_fmt_parse(optarg, c == OPT_GTFMT ? &o.gt_fmt : &o.dt_fmt))
+				return vt_cli_usage_error("%s: '%s' is not auto, coco, tensor or voc",
+							  c == OPT_GTFMT ? "--gt-format" : "--dt-format", optarg);
+			break;
 		case OPT_NOLEGACY: o.voc.legacy_pixel = false; break;
 		case OPT_FIXID0: o.coco.fix_id0 = true; break;
 		case OPT_JSON: o.json = true; break;

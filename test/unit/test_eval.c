@@ -17,27 +17,29 @@
 #include "vt/eval.h"
 #include "vt/voctxt.h"
 
+#include "helpers.h"
+
 #define TOL 1e-12
 
-static char *path(const char *dir, const char *file)
+/* A fixture file with a terminating NUL. */
+static char *text(const char *path, size_t *len)
 {
-	static char buf[4][512];
-	static int k;
-	char *p = buf[k++ % 4];
+	size_t n;
+	unsigned char *b = t_slurp(path, &n);
+	char *t = realloc(b, n + 1);
 
-	snprintf(p, sizeof buf[0], "%s/%s", dir, file);
-	return p;
+	cr_assert_not_null(t);
+	t[n] = '\0';
+	if (len)
+		*len = n;
+	return t;
 }
 
 static cJSON *load_json(const char *file)
 {
-	char *buf;
-	size_t len;
-	struct vt_err err;
-	cJSON *j;
+	char *buf = text(file, NULL);
+	cJSON *j = cJSON_Parse(buf);
 
-	cr_assert_eq(vt_slurp(file, &buf, &len, &err), 0, "%s", err.msg);
-	j = cJSON_Parse(buf);
 	free(buf);
 	cr_assert_not_null(j, "%s", file);
 	return j;
@@ -72,13 +74,11 @@ static void check_case(const char *dir)
 	struct vt_coco_result r;
 	struct vt_coco_params p;
 	struct vt_err err;
-	char *gt, *dt;
-	size_t n;
-	cJSON *e = load_json(path(dir, "expected.json")), *x, *pc;
+	char *gt = text(t_data_path(dir, "gt.json"), NULL);
+	char *dt = text(t_data_path(dir, "dt.json"), NULL);
+	cJSON *e = load_json(t_data_path(dir, "expected.json")), *x, *pc;
 	int i = 0;
 
-	cr_assert_eq(vt_slurp(path(dir, "gt.json"), &gt, &n, &err), 0);
-	cr_assert_eq(vt_slurp(path(dir, "dt.json"), &dt, &n, &err), 0);
 	cr_assert_eq(eval_mem(gt, dt, false, &s, &m, &r, &p, &err), 0, "%s",
 		     err.msg);
 	cJSON_ArrayForEach(x, cJSON_GetObjectItem(e, "stats")) {
@@ -120,7 +120,7 @@ static void check_case(const char *dir)
 }
 
 #define COCO_CASE(name) \
-	Test(eval_coco, name) { check_case("data/mapeval/" #name); }
+	Test(eval_coco, name) { check_case("mapeval/" #name); }
 
 COCO_CASE(c00_perfect)
 COCO_CASE(c01_basic)
@@ -133,7 +133,7 @@ Test(eval_coco, c10_mixed_shared)
 {
 	const char *d = "../../shared/fixtures/mapeval/coco/c10_mixed";
 
-	if (access(path(d, "expected.json"), R_OK) != 0)
+	if (access(t_data_path(d, "expected.json"), R_OK) != 0)
 		cr_skip_test("%s is absent", d);
 	check_case(d);
 }
@@ -318,18 +318,18 @@ Test(eval_coco, numbers_round_correctly)
 
 Test(eval_voc, cartucho_sample)
 {
-	const char *d = "data/mapeval/cartucho_sample";
+	const char *d = "mapeval/cartucho_sample";
 	struct vt_eval_set s;
 	struct vt_voc_params p;
 	struct vt_voc_result r;
 	struct vt_err err;
-	cJSON *e = load_json(path(d, "expected.json")), *x;
+	cJSON *e = load_json(t_data_path(d, "expected.json")), *x;
 	size_t n = 0;
 
 	vt_eval_set_init(&s);
 	vt_voc_params_default(&p);
-	cr_assert_eq(vt_voc_read_dirs(&s, path(d, "ground-truth"),
-				      path(d, "detection-results"), &err), 0,
+	cr_assert_eq(vt_voc_read_dirs(&s, t_data_path(d, "ground-truth"),
+				      t_data_path(d, "detection-results"), &err), 0,
 		     "%s", err.msg);
 	cr_assert_eq(vt_voc_eval(&r, &s, &p, &err), 0, "%s", err.msg);
 	cJSON_ArrayForEach(x, cJSON_GetObjectItem(e, "ap")) {

@@ -1,0 +1,1 @@
+printf '' | map-eval --gt test/data/mapeval/records/gt.json --dt -
