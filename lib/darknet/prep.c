@@ -99,8 +99,11 @@ static void dn_resize(float *out, int ow, int oh, int ox, int oy,
 
 /* OpenCV's INTER_LINEAR on 8 bits, one channel k of img into out (nh, nw). */
 static void cv_resize(float *out, const uint8_t *img, int w, int h, int ch,
-		      int k, int nw, int nh, int *tmp)
+		      int k, int nw, int nh, void *scratch)
 {
+	/* the caller's float scratch holds ints here (it is malloc'd memory,
+	 * so its type is whatever is stored in it) */
+	int *tmp = scratch;
 	int *xo = tmp, *xa = tmp + nw, *r0 = tmp + 3 * nw, *r1 = tmp + 4 * nw;
 	double sxs = (double)w / nw, sys = (double)h / nh;
 	int src = ch >= 3 ? k : 0;
@@ -158,8 +161,7 @@ void vt_dn_preprocess(float *out, const uint8_t *img, int w, int h, int ch,
 
 	if (mode == VT_DN_STRETCH) {
 		for (int k = 0; k < 3; k++)
-			cv_resize(out + k * plane, img, w, h, ch, k, nw, nh,
-				  (int *)tmp);
+			cv_resize(out + k * plane, img, w, h, ch, k, nw, nh, tmp);
 		return;
 	}
 	{
