@@ -13,7 +13,8 @@
 
 static const char usage[] =
 	"usage: map-eval --gt GT --dt DT [--gt-format F] [--dt-format F]\n"
-	"       [--names FILE] [--protocol coco|voc|voc07]\n"
+	"       [--names FILE] [--images DIR | --sizes FILE]\n"
+	"       [--protocol coco|voc|voc07]\n"
 	"       [--iou-thresholds LIST] [--max-dets A,B,C] [--no-legacy-pixel]\n"
 	"       [--fix-id0] [--json | --csv] [--fail-under X] [-o FILE] [-hqv]\n"
 	"       [--version]\n";
@@ -22,14 +23,16 @@ static const char help[] =
 	"\nMean Average Precision of detections DT against ground truth GT,\n"
 	"exactly as pycocotools (COCO) or Cartucho/mAP (VOC) computes it.\n"
 	"GT: COCO instances JSON, detection records, or a directory of\n"
-	"VOC-style .txt files; DT: a COCO results list, detection records\n"
-	"(yolo-detect --format tensor), or a directory of .txt files; '-' is\n"
-	"standard input.\n\n"
-	"  --gt-format F       coco, tensor or voc (default: by content)\n"
+	"VOC-style or YOLO .txt files; DT: a COCO results list, detection\n"
+	"records (yolo-detect --format tensor), or a directory of .txt files;\n"
+	"'-' is standard input.\n\n"
+	"  --gt-format F       coco, tensor, voc or yolo (default: by content)\n"
 	"  --dt-format F       the same for DT\n"
 	"  --names FILE        class names, one a line: record class c is the\n"
 	"                      category named by line c+1 (default: the\n"
 	"                      category of index c in id order)\n"
+	"  --images DIR        YOLO labels: image sizes from these images\n"
+	"  --sizes FILE        YOLO labels: lines NAME WIDTH HEIGHT\n"
 	"  --protocol P        coco (default for COCO JSON), voc (VOC2010+\n"
 	"                      all-point, default for text), voc07 (11-point)\n"
 	"  --iou-thresholds L  START:STOP:STEP or a comma list (coco:\n"
@@ -44,14 +47,14 @@ static const char help[] =
 	"  -q, -v              quieter; more detail\n"
 	"  -h, --help          this help;  --version  the version\n";
 
-enum { OPT_GT = 256, OPT_DT, OPT_GTFMT, OPT_DTFMT, OPT_NAMES, OPT_PROTOCOL, OPT_IOU, OPT_MAXDETS,
+enum { OPT_GT = 256, OPT_DT, OPT_GTFMT, OPT_DTFMT, OPT_NAMES, OPT_IMAGES, OPT_SIZES, OPT_PROTOCOL, OPT_IOU, OPT_MAXDETS,
        OPT_NOLEGACY, OPT_FIXID0, OPT_JSON, OPT_CSV, OPT_FAILUNDER,
        OPT_VERSION };
 
 enum proto { P_AUTO, P_COCO, P_VOC, P_VOC07 };
 
 struct opts {
-	const char *gt, *dt, *out, *names;
+	const char *gt, *dt, *out, *names, *images, *sizes;
 	enum vt_eval_fmt gt_fmt, dt_fmt;
 	enum proto proto;
 	const char *iou;
@@ -127,7 +130,7 @@ static int parse_maxdets(const char *s, unsigned *md)
 static int load(struct vt_eval_set *s, struct opts *o, struct vt_err *err)
 {
 	struct vt_eval_inputs in = { o->gt, o->dt, o->gt_fmt, o->dt_fmt,
-				     NULL, 0 };
+				     NULL, 0, o->images, o->sizes };
 	char **names = NULL;
 	size_t n = 0;
 	int rc = o->names ? vt_names_read(o->names, &names, &n, err) : 0;
@@ -212,6 +215,8 @@ int cmd_map_eval(int argc, char **argv)
 		{ "gt-format", required_argument, NULL, OPT_GTFMT },
 		{ "dt-format", required_argument, NULL, OPT_DTFMT },
 		{ "names", required_argument, NULL, OPT_NAMES },
+		{ "images", required_argument, NULL, OPT_IMAGES },
+		{ "sizes", required_argument, NULL, OPT_SIZES },
 		{ "protocol", required_argument, NULL, OPT_PROTOCOL },
 		{ "iou-thresholds", required_argument, NULL, OPT_IOU },
 		{ "max-dets", required_argument, NULL, OPT_MAXDETS },
@@ -240,10 +245,12 @@ int cmd_map_eval(int argc, char **argv)
 		case OPT_GT: o.gt = optarg; break;
 		case OPT_DT: o.dt = optarg; break;
 		case OPT_NAMES: o.names = optarg; break;
+		case OPT_IMAGES: o.images = optarg; break;
+		case OPT_SIZES: o.sizes = optarg; break;
 		case OPT_GTFMT:
 		case OPT_DTFMT:
 			if (vt_eval_fmt_parse(optarg, c == OPT_GTFMT ? &o.gt_fmt : &o.dt_fmt))
-				return vt_cli_usage_error("%s: '%s' is not auto, coco, tensor or voc",
+				return vt_cli_usage_error("%s: '%s' is not auto, coco, tensor, voc or yolo",
 							  c == OPT_GTFMT ? "--gt-format" : "--dt-format", optarg);
 			break;
 		case OPT_NOLEGACY: o.voc.legacy_pixel = false; break;
@@ -277,6 +284,8 @@ int cmd_map_eval(int argc, char **argv)
 					  : "--gt without --dt: the detections are required");
 	if (strcmp(o.gt, "-") == 0 && strcmp(o.dt, "-") == 0)
 		return vt_cli_usage_error("standard input can be only one of --gt and --dt");
+	if (o.images && o.sizes)
+		return vt_cli_usage_error("--images and --sizes exclude each other");
 	if (o.json && o.csv)
 		return vt_cli_usage_error("--json and --csv exclude each other");
 	if (o.iou) {

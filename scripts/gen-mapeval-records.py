@@ -84,3 +84,50 @@ for fname, rows, g, n in (("dt.vts", dts, False, False),
                           ("gt.vts", gts, True, False)):
     with open(os.path.join(out, fname), "wb") as f:
         f.write(stream(rows, g, n))
+
+# The same case as YOLO label directories; image sizes that are powers of
+# two keep the normalised numbers exact, so the numbers equal the COCO run.
+import zlib
+
+ysize = {1: (64, 64), 2: (128, 64), 5: (32, 32)}
+stem = {i: os.path.splitext(os.path.basename(f))[0] for i, f, _, _ in images}
+yd = os.path.join(out, "yolo")
+for sub in ("gt", "dt", "images"):
+    os.makedirs(os.path.join(yd, sub), exist_ok=True)
+with open(os.path.join(yd, "names"), "w") as f:
+    f.write("cat\ndog\n")
+with open(os.path.join(yd, "sizes"), "w") as f:
+    for i, fn, _, _ in images:
+        f.write("%s %d %d\n" % (fn, *ysize[i]))
+
+
+def png(w, h):
+    def chunk(t, d):
+        return (struct.pack(">I", len(d)) + t + d +
+                struct.pack(">I", zlib.crc32(t + d) & 0xffffffff))
+    raw = b"".join(b"\0" + b"\x80" * w for _ in range(h))
+    return (b"\x89PNG\r\n\x1a\n" +
+            chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+for i, fn, _, _ in images:
+    W, H = ysize[i]
+    with open(os.path.join(yd, "images", stem[i] + ".png"), "wb") as f:
+        f.write(png(W, H))
+    for sub, rows, g in (("gt", gts, True), ("dt", dts, False)):
+        with open(os.path.join(yd, sub, stem[i] + ".txt"), "w") as f:
+            for r in rows:
+                if r[0] != i:
+                    continue
+                if g and r[6]:
+                    continue  # YOLO labels have no crowd regions
+                v = [catidx[r[1]], (r[2] + r[4]) / 2 / W, (r[3] + r[5]) / 2 / H,
+                     (r[4] - r[2]) / W, (r[5] - r[3]) / H]
+                if not g:
+                    v.append(r[6])
+                f.write(" ".join(repr(x) for x in v) + "\n")
+# the COCO ground truth without the crowd region, for comparison
+gt["annotations"] = [a for a in gt["annotations"] if not a["iscrowd"]]
+with open(os.path.join(yd, "gt-nocrowd.json"), "w") as f:
+    json.dump(gt, f)

@@ -8,12 +8,14 @@
 #include "vt/evalio.h"
 #include "vt/size.h"
 #include "vt/voctxt.h"
+#include "vt/yolotxt.h"
 
 static const char *const fmt_names[] = {
 	[VT_EVAL_AUTO] = "auto",
 	[VT_EVAL_COCO] = "coco",
 	[VT_EVAL_VOC] = "voc",
 	[VT_EVAL_TENSOR] = "tensor",
+	[VT_EVAL_YOLO] = "yolo",
 };
 _Static_assert(sizeof fmt_names / sizeof *fmt_names == VT_EVAL_FMT_COUNT,
 	       "a name for each format");
@@ -124,16 +126,16 @@ static bool is_dir(const char *p)
 }
 
 /* Read a file input and settle its format. */
-static int slurp_fmt(const char *path, enum vt_eval_fmt *f, char **buf,
-		     size_t *len, struct vt_err *err)
+static int slurp_fmt(const char *path, enum vt_eval_fmt *f, bool yolo,
+		     char **buf, size_t *len, struct vt_err *err)
 {
 	int rc;
 
 	if (*f == VT_EVAL_AUTO && is_dir(path)) {
-		*f = VT_EVAL_VOC;
+		*f = yolo ? VT_EVAL_YOLO : VT_EVAL_VOC;
 		return 0;
 	}
-	if (*f == VT_EVAL_VOC)
+	if (*f == VT_EVAL_VOC || *f == VT_EVAL_YOLO)
 		return 0;
 	if ((rc = vt_slurp(path, buf, len, err)))
 		return rc;
@@ -154,11 +156,26 @@ int vt_eval_load(struct vt_eval_set *s, struct vt_eval_inputs *in,
 	enum vt_eval_fmt g, d;
 	int rc;
 
-	if ((rc = slurp_fmt(in->gt, &in->gt_fmt, &gb, &gl, err)) ||
-	    (rc = slurp_fmt(in->dt, &in->dt_fmt, &db, &dl, err)))
+	bool yolo = in->images || in->sizes;
+
+	if ((rc = slurp_fmt(in->gt, &in->gt_fmt, yolo, &gb, &gl, err)) ||
+	    (rc = slurp_fmt(in->dt, &in->dt_fmt, yolo, &db, &dl, err)))
 		goto out;
 	g = in->gt_fmt;
 	d = in->dt_fmt;
+	if (g == VT_EVAL_YOLO || d == VT_EVAL_YOLO) {
+		struct vt_yolo_inputs y = { in->gt, in->dt, in->images,
+					    in->sizes, in->names,
+					    in->n_names };
+
+		if (g != d)
+			rc = vt_err_set(err, VT_EFORMAT, "'%s' and '%s': a "
+					"directory of YOLO labels goes with "
+					"another", in->gt, in->dt);
+		else
+			rc = vt_yolo_read_dirs(s, &y, err);
+		goto out;
+	}
 	if ((g == VT_EVAL_VOC) != (d == VT_EVAL_VOC)) {
 		rc = vt_err_set(err, VT_EFORMAT, "'%s' and '%s': a directory of "
 				"text files goes with another", in->gt, in->dt);

@@ -17,6 +17,7 @@
 #include "vt/eval.h"
 #include "vt/evalio.h"
 #include "vt/record.h"
+#include "vt/yolotxt.h"
 
 #include "helpers.h"
 
@@ -376,4 +377,42 @@ Test(eval_records, sniff_and_names_file)
 	cr_assert(strstr(err.msg, "line 3: empty class name"), "%s", err.msg);
 	close(fd);
 	unlink(path);
+}
+
+Test(eval_yolo, parse_and_errors)
+{
+	static const struct { const char *text; bool gt; const char *msg; } c[] = {
+		{ "0 0.5 0.5 0.25\n", true, "line 1: expected 5 fields, got 4" },
+		{ "\n0 0.5 0.5 0.2 0.2\n", false, "line 2: expected 6 fields" },
+		{ "x 0.5 0.5 0.2 0.2\n", true, "class 'x' is not a non-negative" },
+		{ "-1 0.5 0.5 0.2 0.2\n", true, "class '-1' is not" },
+		{ "0 0.5 nan 0.2 0.2\n", true, "field 3 is not a finite" },
+		{ "0 0.5 0.5 -0.2 0.2\n", true, "negative width or height" },
+	};
+	const char *ok = "3 0.5 0.25 0.5 0.25 0.75\n\n";
+	struct vt_eval_set s;
+	struct vt_err err = { 0 };
+	long maxc = -1;
+
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		vt_eval_set_init(&s);
+		cr_expect_eq(vt_yolo_parse(&s, c[i].text, strlen(c[i].text),
+					   "a.txt", 0, 64, 32, c[i].gt, &maxc,
+					   &err), VT_EFORMAT, "%s", c[i].text);
+		cr_expect(strstr(err.msg, c[i].msg) != NULL, "'%s' lacks '%s'",
+			  err.msg, c[i].msg);
+		vt_eval_set_release(&s);
+	}
+	vt_eval_set_init(&s);
+	cr_assert_eq(vt_yolo_parse(&s, ok, strlen(ok), "a.txt", 2, 64, 32,
+				   false, &maxc, &err), 0, "%s", err.msg);
+	cr_assert_eq(s.n_dt, 1);
+	cr_assert_eq(maxc, 3);
+	cr_assert_eq(s.dt[0].x1, 16);
+	cr_assert_eq(s.dt[0].x2, 48);
+	cr_assert_eq(s.dt[0].y1, 4);
+	cr_assert_eq(s.dt[0].y2, 12);
+	cr_assert_eq(s.dt[0].score, 0.75);
+	cr_assert_eq(s.dt[0].img, 2);
+	vt_eval_set_release(&s);
 }

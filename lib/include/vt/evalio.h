@@ -4,8 +4,10 @@
  *   tensor  detection records (vt/detrec.h): 8-byte length, then '{'
  *   coco    COCO JSON (vt/coco.h): first non-blank byte '[' or '{'
  *   voc     a directory of VOC-style .txt files (vt/voctxt.h)
+ *   yolo    a directory of YOLO label files (vt/yolotxt.h): a directory
+ *           when image sizes (images or sizes) are given
  * Ground truth and detections go together as: coco with coco or tensor
- * detections; tensor with tensor; voc with voc.
+ * detections; tensor with tensor; voc with voc; yolo with yolo.
  */
 #ifndef VT_EVALIO_H
 #define VT_EVALIO_H
@@ -20,6 +22,7 @@ enum vt_eval_fmt {
 	VT_EVAL_COCO,
 	VT_EVAL_VOC,
 	VT_EVAL_TENSOR,
+	VT_EVAL_YOLO,
 	VT_EVAL_FMT_COUNT
 };
 
@@ -42,6 +45,7 @@ struct vt_eval_inputs {
 	enum vt_eval_fmt gt_fmt, dt_fmt; /* AUTO: by content; set on return */
 	char *const *names;             /* class names, or NULL */
 	size_t n_names;
+	const char *images, *sizes;     /* yolo: image directory, sizes file */
 };
 
 /* Read ground truth and detections into the empty set s.  Errors name
