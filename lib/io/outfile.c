@@ -1,6 +1,7 @@
 /* outfile.c - output files written to a temporary name, renamed when done. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,19 @@
 #include <unistd.h>
 
 #include "vt/outfile.h"
+
+/* The mode open(2) would give a new file, read once: umask(2) can only be
+ * read by setting it, which is racy if done per file in threads. */
+static pthread_once_t mode_once = PTHREAD_ONCE_INIT;
+static mode_t file_mode;
+
+static void read_umask(void)
+{
+	mode_t mask = umask(0);
+
+	umask(mask);
+	file_mode = 0666 & ~mask;
+}
 
 int vt_outfile_open(struct vt_outfile *o, const char *path,
 		    struct vt_err *err)
@@ -19,7 +33,6 @@ int vt_outfile_open_flags(struct vt_outfile *o, const char *path,
 			  unsigned flags, struct vt_err *err)
 {
 	size_t len;
-	mode_t mask;
 	int fd;
 
 	memset(o, 0, sizeof *o);
@@ -47,9 +60,8 @@ int vt_outfile_open_flags(struct vt_outfile *o, const char *path,
 		return rc;
 	}
 	/* mkstemp makes 0600; give the file the mode open(2) would */
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) != 0) {
+	pthread_once(&mode_once, read_umask);
+	if (fchmod(fd, file_mode) != 0) {
 		/* not fatal: the data is still right */
 	}
 	o->fp = fdopen(fd, "wb");
