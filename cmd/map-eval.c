@@ -15,7 +15,8 @@ static const char usage[] =
 	"usage: map-eval --gt GT --dt DT [--gt-format F] [--dt-format F]\n"
 	"       [--names FILE] [--images DIR | --sizes FILE]\n"
 	"       [--protocol coco|voc|voc07]\n"
-	"       [--iou-thresholds LIST] [--max-dets A,B,C] [--no-legacy-pixel]\n"
+	"       [--iou-thresholds LIST] [--max-dets A,B,C]\n"
+	"       [--area-ranges LIST] [--classes LIST] [--no-legacy-pixel]\n"
 	"       [--fix-id0] [--json | --csv] [--fail-under X] [-o FILE] [-hqv]\n"
 	"       [--version]\n";
 
@@ -38,6 +39,10 @@ static const char help[] =
 	"  --iou-thresholds L  START:STOP:STEP or a comma list (coco:\n"
 	"                      0.5:0.95:0.05; voc: one value, 0.5)\n"
 	"  --max-dets A,B,C    detections kept per image and class (1,10,100)\n"
+	"  --area-ranges L     coco: LABEL=MIN:MAX,... on the GT area, bounds\n"
+	"                      included (small=0:1024,medium=1024:9216,\n"
+	"                      large=9216:1e10); all=0:1e10 is always there\n"
+	"  --classes L         evaluate only these classes (names or ids)\n"
 	"  --no-legacy-pixel   voc: widths are x2-x1, not x2-x1+1\n"
 	"  --fix-id0           count matches to a GT annotation with id 0\n"
 	"                      (pycocotools does not)\n"
@@ -47,7 +52,7 @@ static const char help[] =
 	"  -q, -v              quieter; more detail\n"
 	"  -h, --help          this help;  --version  the version\n";
 
-enum { OPT_GT = 256, OPT_DT, OPT_GTFMT, OPT_DTFMT, OPT_NAMES, OPT_IMAGES, OPT_SIZES, OPT_PROTOCOL, OPT_IOU, OPT_MAXDETS,
+enum { OPT_GT = 256, OPT_DT, OPT_GTFMT, OPT_DTFMT, OPT_NAMES, OPT_IMAGES, OPT_SIZES, OPT_AREAS, OPT_CLASSES, OPT_PROTOCOL, OPT_IOU, OPT_MAXDETS,
        OPT_NOLEGACY, OPT_FIXID0, OPT_JSON, OPT_CSV, OPT_FAILUNDER,
        OPT_VERSION };
 
@@ -57,7 +62,7 @@ struct opts {
 	const char *gt, *dt, *out, *names, *images, *sizes;
 	enum vt_eval_fmt gt_fmt, dt_fmt;
 	enum proto proto;
-	const char *iou;
+	const char *iou, *classes;
 	struct vt_coco_params coco;
 	struct vt_voc_params voc;
 	bool json, csv, has_fail;
@@ -141,6 +146,8 @@ static int load(struct vt_eval_set *s, struct opts *o, struct vt_err *err)
 		rc = vt_eval_load(s, &in, err);
 	if (!rc && o->proto == P_AUTO)
 		o->proto = in.gt_fmt == VT_EVAL_VOC ? P_VOC : P_COCO;
+	if (!rc && o->classes)
+		rc = vt_eval_set_keep(s, o->classes, err);
 	vt_names_free(names, n);
 	return rc;
 }
@@ -216,6 +223,8 @@ int cmd_map_eval(int argc, char **argv)
 		{ "dt-format", required_argument, NULL, OPT_DTFMT },
 		{ "names", required_argument, NULL, OPT_NAMES },
 		{ "images", required_argument, NULL, OPT_IMAGES },
+		{ "area-ranges", required_argument, NULL, OPT_AREAS },
+		{ "classes", required_argument, NULL, OPT_CLASSES },
 		{ "sizes", required_argument, NULL, OPT_SIZES },
 		{ "protocol", required_argument, NULL, OPT_PROTOCOL },
 		{ "iou-thresholds", required_argument, NULL, OPT_IOU },
@@ -247,6 +256,11 @@ int cmd_map_eval(int argc, char **argv)
 		case OPT_NAMES: o.names = optarg; break;
 		case OPT_IMAGES: o.images = optarg; break;
 		case OPT_SIZES: o.sizes = optarg; break;
+		case OPT_CLASSES: o.classes = optarg; break;
+		case OPT_AREAS:
+			if (vt_coco_params_areas(&o.coco, optarg, &err))
+				return vt_cli_usage_error("--area-ranges: %s", err.msg);
+			break;
 		case OPT_GTFMT:
 		case OPT_DTFMT:
 			if (vt_eval_fmt_parse(optarg, c == OPT_GTFMT ? &o.gt_fmt : &o.dt_fmt))

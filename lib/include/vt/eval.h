@@ -62,6 +62,12 @@ int vt_eval_set_add_gt(struct vt_eval_set *s, const struct vt_eval_gt *g,
 		       struct vt_err *err);
 int vt_eval_set_add_dt(struct vt_eval_set *s, const struct vt_eval_dt *d,
 		       struct vt_err *err);
+/* Keep only the classes of a comma list (names, or COCO ids where no
+ * category has that name), in their order; drop the boxes of the others.
+ * As pycocotools' params.catIds: the means run over these classes only.
+ * VT_EINVAL "--classes: 'x' is not a class of the ground truth", VT_ENOMEM. */
+int vt_eval_set_keep(struct vt_eval_set *s, const char *list,
+		     struct vt_err *err);
 /* Index of a category or image id by binary search (ids ascending), or -1. */
 long vt_eval_set_cat_index(const struct vt_eval_set *s, int64_t id);
 long vt_eval_set_img_index(const struct vt_eval_set *s, int64_t id);
@@ -89,6 +95,12 @@ struct vt_coco_params {
 /* pycocotools' defaults: iouThrs linspace(.5, .95, 10), recThrs
  * linspace(0, 1, 101), areas all/small/medium/large, maxDets 1, 10, 100. */
 void vt_coco_params_default(struct vt_coco_params *p);
+/* Area ranges "LABEL=MIN:MAX,..." (inclusive bounds, at most
+ * VT_COCO_MAX_AREA with 'all'): 'all' = 0:1e10 comes first unless the
+ * list sets it; the summary's small/medium/large stats are -1 when the
+ * list has no range of that label.  VT_EINVAL with a message. */
+int vt_coco_params_areas(struct vt_coco_params *p, const char *spec,
+			 struct vt_err *err);
 /* x[i] = start + i * ((stop - start) / (n - 1)), x[n-1] = stop: numpy's
  * linspace, to the last bit.  n >= 1. */
 void vt_linspace(double *x, size_t n, double start, double stop);
