@@ -4,7 +4,9 @@
  * network (vt_dn_net_clone: own activations, shared parameters) and
  * resize buffer; the caller's thread hands the results to the callback in
  * input order.  With fewer images than threads the spare threads go to
- * OpenBLAS inside each convolution.
+ * OpenBLAS inside each convolution.  A single worker with several images
+ * gets a reader thread that decodes and letterboxes the next image while
+ * the network runs on the current one.
  */
 #include <cblas.h>
 #include <dirent.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "vt/size.h"
 #include "vt/darknet.h"
 #include "vt/image.h"
 #include "vt/tensor.h"
@@ -166,10 +169,11 @@ struct worker {
 	bool started;
 };
 
-/* Read, preprocess, forward and decode one image into r. */
-static void detect_one(struct vt_dn_net *net, const char *path,
-		       const struct vt_dn_decode_opts *o, float **tmp,
-		       size_t *tmp_n, struct vt_dn_result *r)
+/* Read and preprocess one image into input, (c, h, w) of net; r gets the
+ * path, the size and the status. */
+static void prepare(const struct vt_dn_net *net, float *input,
+		    const char *path, const struct vt_dn_decode_opts *o,
+		    float **tmp, size_t *tmp_n, struct vt_dn_result *r)
 {
 	struct vt_tensor img;
 	size_t need;
@@ -193,9 +197,17 @@ static void detect_one(struct vt_dn_net *net, const char *path,
 		*tmp = t;
 		*tmp_n = need;
 	}
-	vt_dn_preprocess(net->input, img.data, r->width, r->height, 3, net->w,
+	vt_dn_preprocess(input, img.data, r->width, r->height, 3, net->w,
 			 net->h, o->resize, *tmp);
 	vt_tensor_release(&img);
+}
+
+/* Forward and decode the prepared input of r's image. */
+static void finish(struct vt_dn_net *net, const struct vt_dn_decode_opts *o,
+		   struct vt_dn_result *r)
+{
+	if (r->status)
+		return;
 	vt_dn_forward(net);
 	r->status = vt_dn_decode(net, r->width, r->height, o, &r->dets, &r->n,
 				 &r->err);
@@ -219,8 +231,9 @@ static void *work(void *arg)
 		}
 		p->next++;
 		pthread_mutex_unlock(&p->mu);
-		detect_one(w->net, p->paths[i], p->o, &tmp, &tmp_n,
-			   &p->slots[i].r);
+		prepare(w->net, w->net->input, p->paths[i], p->o, &tmp,
+			&tmp_n, &p->slots[i].r);
+		finish(w->net, p->o, &p->slots[i].r);
 		pthread_mutex_lock(&p->mu);
 		p->slots[i].done = true;
 		pthread_cond_broadcast(&p->cv);
@@ -228,6 +241,92 @@ static void *work(void *arg)
 	}
 	free(tmp);
 	return NULL;
+}
+
+/*
+ * One worker with a reader thread: the reader decodes and preprocesses
+ * image i+1 into buf while the worker runs the network on image i, whose
+ * input it copied out of buf first.  buf and r belong to the reader while
+ * full is false and to the worker while it is true (both under p->mu).
+ */
+struct feed {
+	struct pool *p;
+	const struct vt_dn_net *net;
+	float *buf;                     /* one network input */
+	struct vt_dn_result r;          /* the image in buf */
+	bool full;
+	pthread_t th;
+};
+
+static void *feed_run(void *arg)
+{
+	struct feed *f = arg;
+	struct pool *p = f->p;
+	float *tmp = NULL;
+	size_t tmp_n = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		struct vt_dn_result r = { 0 };
+		bool stop;
+
+		pthread_mutex_lock(&p->mu);
+		while (f->full && !p->stop)
+			pthread_cond_wait(&p->cv, &p->mu);
+		stop = p->stop;
+		pthread_mutex_unlock(&p->mu);
+		if (stop)
+			break;
+		prepare(f->net, f->buf, p->paths[i], p->o, &tmp, &tmp_n, &r);
+		pthread_mutex_lock(&p->mu);
+		f->r = r;
+		f->full = true;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+	free(tmp);
+	return NULL;
+}
+
+static void work_fed(struct worker *w, struct feed *f)
+{
+	struct pool *p = w->p;
+	size_t in_n = (size_t)w->net->c * w->net->h * w->net->w;
+
+	for (size_t i = 0; i < p->n; i++) {
+		struct vt_dn_result *r = &p->slots[i].r;
+
+		pthread_mutex_lock(&p->mu);
+		while (!f->full)
+			pthread_cond_wait(&p->cv, &p->mu);
+		*r = f->r;
+		if (!r->status)
+			memcpy(w->net->input, f->buf, in_n * sizeof(float));
+		f->full = false;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+		finish(w->net, p->o, r);
+		pthread_mutex_lock(&p->mu);
+		p->slots[i].done = true;
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+/* One worker: with a reader thread when there are several images and a
+ * thread can be had, else everything here, in order. */
+static void work_one(struct worker *w)
+{
+	struct feed f = { .p = w->p, .net = w->net };
+
+	if (w->p->n > 1)
+		f.buf = vt_calloc_array((size_t)w->net->c * w->net->h,
+					(size_t)w->net->w * sizeof(float));
+	if (f.buf && pthread_create(&f.th, NULL, feed_run, &f) == 0) {
+		work_fed(w, &f);
+		pthread_join(f.th, NULL);
+	} else {
+		work(w);
+	}
+	free(f.buf);
 }
 
 int vt_dn_detect_all(struct vt_dn_net *net, char *const *paths, size_t n,
@@ -263,7 +362,7 @@ int vt_dn_detect_all(struct vt_dn_net *net, char *const *paths, size_t n,
 			w[k].started = true;
 	}
 	if (!rc && nw == 1)
-		work(&w[0]);   /* no threads: everything done here, in order */
+		work_one(&w[0]);
 	for (size_t i = 0; !rc && i < n; i++) {
 		pthread_mutex_lock(&p.mu);
 		while (!p.slots[i].done)

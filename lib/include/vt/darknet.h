@@ -246,7 +246,8 @@ typedef int (*vt_dn_result_fn)(void *arg, const struct vt_dn_result *r,
 /*
  * Detect objects in n images with `threads` threads (images in parallel,
  * each worker with its own network clone; with fewer images than threads
- * OpenBLAS gets the spare threads; sets OpenBLAS's thread count).  fn is
+ * OpenBLAS gets the spare threads; sets OpenBLAS's thread count; one
+ * worker with several images reads the next one on a second thread).  fn is
  * called from the calling thread once per image in input order; a
  * non-zero return stops the run and is returned.  The network must hold
  * folded weights.  Errors: those of fn, VT_ENOMEM, VT_EOS.
