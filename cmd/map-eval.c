@@ -17,8 +17,9 @@ static const char usage[] =
 	"       [--protocol coco|voc|voc07]\n"
 	"       [--iou-thresholds LIST] [--max-dets A,B,C]\n"
 	"       [--area-ranges LIST] [--classes LIST] [--no-legacy-pixel]\n"
-	"       [--fix-id0] [--json | --csv] [--fail-under X] [-o FILE] [-hqv]\n"
-	"       [--version]\n";
+	"       [--fix-id0] [--json | --csv] [--fail-under X]\n"
+	"       [--partial [--shard K/N]] [-o FILE] [-hqv] [--version]\n"
+	"       map-eval --merge [options] SHARD ...\n";
 
 static const char help[] =
 	"\nMean Average Precision of detections DT against ground truth GT,\n"
@@ -48,11 +49,16 @@ static const char help[] =
 	"                      (pycocotools does not)\n"
 	"  --json, --csv       one JSON object, or the per-class table as CSV\n"
 	"  --fail-under X      exit 1 when the headline mAP is below X\n"
+	"  --partial           write the evaluation state of the images as a\n"
+	"                      tensor record (a shard), not the result\n"
+	"  --shard K/N         --partial: the K-th of N blocks of the images\n"
+	"  --merge             the result of shards that cover every image\n"
+	"                      once: exactly that of a single run\n"
 	"  -o FILE             write to FILE ('-': standard output)\n"
 	"  -q, -v              quieter; more detail\n"
 	"  -h, --help          this help;  --version  the version\n";
 
-enum { OPT_GT = 256, OPT_DT, OPT_GTFMT, OPT_DTFMT, OPT_NAMES, OPT_IMAGES, OPT_SIZES, OPT_AREAS, OPT_CLASSES, OPT_PROTOCOL, OPT_IOU, OPT_MAXDETS,
+enum { OPT_GT = 256, OPT_DT, OPT_GTFMT, OPT_DTFMT, OPT_NAMES, OPT_IMAGES, OPT_SIZES, OPT_AREAS, OPT_CLASSES, OPT_PARTIAL, OPT_SHARD, OPT_MERGE, OPT_PROTOCOL, OPT_IOU, OPT_MAXDETS,
        OPT_NOLEGACY, OPT_FIXID0, OPT_JSON, OPT_CSV, OPT_FAILUNDER,
        OPT_VERSION };
 
@@ -65,7 +71,10 @@ struct opts {
 	const char *iou, *classes;
 	struct vt_coco_params coco;
 	struct vt_voc_params voc;
-	bool json, csv, has_fail;
+	bool json, csv, has_fail, partial, merge;
+	uint64_t shard_k, shard_n;
+	char **shards;
+	size_t n_shards;
 	double fail_under;
 };
 
@@ -163,7 +172,13 @@ static int run(struct opts *o, int *exit_code, struct vt_err *err)
 	int rc;
 
 	vt_eval_set_init(&s);
-	rc = load(&s, o, err);
+	if (o->merge) {
+		rc = vt_coco_shards_merge((const char *const *)o->shards,
+					  o->n_shards, &s, &m, &o->coco, err);
+		o->proto = P_COCO;
+	} else {
+		rc = load(&s, o, err);
+	}
 	if (!rc && s.n_dt_dropped)
 		vt_cli_warn("'%s': %zu detections of categories not in '%s' "
 			    "ignored", o->dt, s.n_dt_dropped, o->gt);
@@ -171,8 +186,25 @@ static int run(struct opts *o, int *exit_code, struct vt_err *err)
 		vt_cli_warn("'%s': %zu annotations have id 0; as pycocotools, "
 			    "their matches count as false positives "
 			    "(--fix-id0 counts them)", o->gt, s.n_gt_id0);
+	if (!rc && o->partial) {
+		uint64_t lo = (o->shard_k - 1) * (uint64_t)s.n_img / o->shard_n;
+		uint64_t hi = o->shard_k * (uint64_t)s.n_img / o->shard_n;
+
+		if (o->proto != P_COCO)
+			rc = vt_err_set(err, VT_EINVAL, "--partial: only the "
+					"coco protocol has shards");
+		vt_eval_set_images(&s, (size_t)lo, (size_t)hi);
+		if (!rc)
+			rc = vt_coco_match(&m, &s, &o->coco, err);
+		if (!rc)
+			rc = vt_coco_shard_save(o->out ? o->out : "-", &s, &m,
+						&o->coco, (size_t)lo,
+						(size_t)hi, err);
+		goto done;
+	}
 	if (!rc && o->proto == P_COCO) {
-		rc = vt_coco_match(&m, &s, &o->coco, err);
+		if (!o->merge)
+			rc = vt_coco_match(&m, &s, &o->coco, err);
 		if (!rc)
 			rc = vt_coco_accumulate(&res, &m, &o->coco, err);
 		if (!rc) {
@@ -204,6 +236,7 @@ static int run(struct opts *o, int *exit_code, struct vt_err *err)
 		vt_cli_msg("mAP %.4f is below %.4f", rep.map, o->fail_under);
 		*exit_code = VT_EXIT_NO;
 	}
+done:
 	vt_eval_report_release(&rep);
 	vt_coco_result_release(&res);
 	vt_coco_matches_release(&m);
@@ -225,6 +258,9 @@ int cmd_map_eval(int argc, char **argv)
 		{ "images", required_argument, NULL, OPT_IMAGES },
 		{ "area-ranges", required_argument, NULL, OPT_AREAS },
 		{ "classes", required_argument, NULL, OPT_CLASSES },
+		{ "partial", no_argument, NULL, OPT_PARTIAL },
+		{ "shard", required_argument, NULL, OPT_SHARD },
+		{ "merge", no_argument, NULL, OPT_MERGE },
 		{ "sizes", required_argument, NULL, OPT_SIZES },
 		{ "protocol", required_argument, NULL, OPT_PROTOCOL },
 		{ "iou-thresholds", required_argument, NULL, OPT_IOU },
@@ -236,7 +272,7 @@ int cmd_map_eval(int argc, char **argv)
 		{ "fail-under", required_argument, NULL, OPT_FAILUNDER },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = { .proto = P_AUTO };
+	struct opts o = { .proto = P_AUTO, .shard_k = 1, .shard_n = 1 };
 	struct vt_err err = { 0 };
 	int c, code = 0;
 
@@ -257,6 +293,17 @@ int cmd_map_eval(int argc, char **argv)
 		case OPT_IMAGES: o.images = optarg; break;
 		case OPT_SIZES: o.sizes = optarg; break;
 		case OPT_CLASSES: o.classes = optarg; break;
+		case OPT_PARTIAL: o.partial = true; break;
+		case OPT_MERGE: o.merge = true; break;
+		case OPT_SHARD: {
+			char *sl = strchr(optarg, '/');
+
+			if (!sl || (*sl = '\0', vt_parse_u64(optarg, &o.shard_k)) ||
+			    vt_parse_u64(sl + 1, &o.shard_n) || o.shard_k == 0 ||
+			    o.shard_k > o.shard_n || o.shard_n > 1000000)
+				return vt_cli_usage_error("--shard: not K/N with 1 <= K <= N");
+			break;
+		}
 		case OPT_AREAS:
 			if (vt_coco_params_areas(&o.coco, optarg, &err))
 				return vt_cli_usage_error("--area-ranges: %s", err.msg);
@@ -290,13 +337,25 @@ int cmd_map_eval(int argc, char **argv)
 		default: return vt_cli_bad_option(c, argv);
 		}
 	}
+	if (o.merge) {
+		o.shards = argv + optind;
+		o.n_shards = (size_t)(argc - optind);
+		if (!o.n_shards || o.gt || o.dt || o.partial)
+			return vt_cli_usage_error("--merge takes shard files, without --gt, --dt and --partial");
+		optind = argc;
+		o.gt = o.dt = "-";
+	}
 	if (optind < argc)
 		return vt_cli_usage_error("unexpected argument '%s'", argv[optind]);
+	if (o.partial && (c = vt_cli_check_binary_stdout(o.out)))
+		return c;
+	if ((o.shard_n > 1) && !o.partial)
+		return vt_cli_usage_error("--shard goes with --partial");
 	if (!o.gt || !o.dt)
 		return vt_cli_usage_error("%s", !o.gt && !o.dt ? "--gt and --dt are required"
 					  : !o.gt ? "--dt without --gt: the ground truth is required"
 					  : "--gt without --dt: the detections are required");
-	if (strcmp(o.gt, "-") == 0 && strcmp(o.dt, "-") == 0)
+	if (!o.merge && strcmp(o.gt, "-") == 0 && strcmp(o.dt, "-") == 0)
 		return vt_cli_usage_error("standard input can be only one of --gt and --dt");
 	if (o.images && o.sizes)
 		return vt_cli_usage_error("--images and --sizes exclude each other");

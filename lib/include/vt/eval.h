@@ -163,6 +163,29 @@ void vt_coco_counts(const struct vt_coco_matches *m, size_t k, size_t t,
 int vt_coco_write_summary(FILE *f, const struct vt_coco_result *r,
 			  const struct vt_coco_params *p);
 
+/* ---- sharded evaluation (COCO) ---------------------------------------- */
+
+/* Keep only the boxes of the images [lo, hi) (indices). */
+void vt_eval_set_images(struct vt_eval_set *s, size_t lo, size_t hi);
+
+/* The matches of the images [lo, hi) of s (s restricted to them by
+ * vt_eval_set_images) as one tensor record at path ("-": standard
+ * output), with the parameters and categories: a shard. */
+int vt_coco_shard_save(const char *path, const struct vt_eval_set *s,
+		       const struct vt_coco_matches *m,
+		       const struct vt_coco_params *p, size_t lo, size_t hi,
+		       struct vt_err *err);
+
+/* Shards of one evaluation that cover every image once, in any order,
+ * into the matches of a single run (the same bits after accumulate),
+ * its parameters, and s with the categories and the counts n_img, n_gt,
+ * n_dt (no boxes).  s must be empty.  Errors: VT_EOPEN, VT_EFORMAT
+ * ("'b.vts': images 40-80 are in another shard too", "shards of
+ * different evaluations"), VT_ENOMEM. */
+int vt_coco_shards_merge(const char *const *paths, size_t n_paths,
+			 struct vt_eval_set *s, struct vt_coco_matches *m,
+			 struct vt_coco_params *p, struct vt_err *err);
+
 /* ---- VOC protocol ----------------------------------------------------- */
 
 enum vt_voc_mode {
