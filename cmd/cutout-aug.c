@@ -15,7 +15,8 @@ static const char usage[] =
 	"       [--fill zero|mean|noise|VALUE] [--mean LIST] [--std LIST] [-p P]\n"
 	"       [--seed S] [--scale A:B] [--ratio A:B] [--copies K] [--ext LIST]\n"
 	"       [--format FMT] [--quality Q] [--layout DIMS] [--tensor NAME]\n"
-	"       [--masks] [--log FILE] [-j N] [-o DIR|FILE] [-hqv] [--version]\n"
+	"       [--masks] [--log FILE] [--boxes FILE|DIR]\n"
+	"       [--max-box-occlusion F] [-j N] [-o DIR|FILE] [-hqv] [--version]\n"
 	"       INPUT ...\n";
 
 static const char help[] =
@@ -41,13 +42,16 @@ static const char help[] =
 	"  --tensor NAME   the image tensor of each record\n"
 	"  --masks         also write each mask (NAME.mask.png or NAME_mask)\n"
 	"  --log FILE      a JSON line per image with the rectangles\n"
+	"  --boxes FILE    object boxes (YOLO label DIR or COCO JSON) to keep visible\n"
+	"  --max-box-occlusion F  redraw a hole covering more than F of a box (0.5)\n"
 	"  -j N            images in parallel (default: the number of cores)\n"
 	"  -q, -v          quieter; more messages\n"
 	"  -h, --help      this help;  --version  the version\n";
 
 enum { OPT_MODE = 256, OPT_HOLES, OPT_LENGTH, OPT_FILL, OPT_MEAN, OPT_STD,
        OPT_SEED, OPT_SCALE, OPT_RATIO, OPT_COPIES, OPT_EXT, OPT_FORMAT,
-       OPT_QUALITY, OPT_LAYOUT, OPT_TENSOR, OPT_MASKS, OPT_LOG, OPT_VERSION };
+       OPT_QUALITY, OPT_LAYOUT, OPT_TENSOR, OPT_MASKS, OPT_LOG, OPT_VERSION,
+       OPT_BOXES, OPT_OCCLUSION };
 
 static int parse_list(const char *s, double *v, int max)
 {
@@ -99,13 +103,15 @@ static int parse_opts(int argc, char **argv, struct vt_aug_run *o)
 		{ "tensor", required_argument, NULL, OPT_TENSOR },
 		{ "masks", no_argument, NULL, OPT_MASKS },
 		{ "log", required_argument, NULL, OPT_LOG },
+		{ "boxes", required_argument, NULL, OPT_BOXES },
+		{ "max-box-occlusion", required_argument, NULL, OPT_OCCLUSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct vt_aug_job *j = &o->job;
 	struct vt_err err;
 	enum vt_image_format fmt;
 	char ext[80];
-	bool has_length = false;
+	bool has_length = false, has_occlusion = false;
 	uint64_t u;
 	double d;
 	int c;
@@ -120,6 +126,12 @@ static int parse_opts(int argc, char **argv, struct vt_aug_run *o)
 		case 'o': o->out = optarg; break;
 		case OPT_MASKS: o->masks = true; break;
 		case OPT_LOG: o->log = optarg; break;
+		case OPT_BOXES: o->boxes = optarg; break;
+		case OPT_OCCLUSION:
+			if (vt_parse_double(optarg, &o->max_occlusion) || !(o->max_occlusion >= 0 && o->max_occlusion <= 1))
+				return vt_cli_usage_error("--max-box-occlusion: '%s' is not a fraction in [0, 1]", optarg);
+			has_occlusion = true;
+			break;
 		case OPT_EXT: o->ext = optarg; break;
 		case OPT_LAYOUT: o->layout = optarg; break;
 		case OPT_TENSOR: o->tensor = optarg; break;
@@ -216,6 +228,10 @@ static int parse_opts(int argc, char **argv, struct vt_aug_run *o)
 		return vt_cli_usage_error("--length is for cutout mode; erase uses --scale and --ratio");
 	if (j->aug.mode == VT_AUG_ERASE && j->length_frac == 0)
 		j->aug.length = 1;
+	if (has_occlusion && !o->boxes)
+		return vt_cli_usage_error("--max-box-occlusion needs --boxes");
+	if (!has_occlusion)
+		o->max_occlusion = 0.5;
 	if (vt_aug_opts_check(&j->aug, &err))
 		return vt_cli_usage_error("%s", err.msg);
 	if (optind == argc)
@@ -247,6 +263,8 @@ int cmd_cutout_aug(int argc, char **argv)
 			   vt_idx_is_path(o.inputs[i]);
 	if (!tensors && !o.out)
 		return vt_cli_usage_error("images need -o DIR (tensors: -o FILE or -o -)");
+	if (tensors && o.boxes)
+		return vt_cli_usage_error("--boxes is for image files, not tensors");
 	if (tensors && !o.out)
 		o.out = "-";
 	if (tensors && (rc = vt_cli_check_binary_stdout(o.out)))

@@ -67,6 +67,9 @@ static int64_t clip(int64_t v, int64_t lo, int64_t hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
+static void cutout_one(struct vt_rng *r, int64_t h, int64_t w, int64_t half,
+		       struct vt_rect *out);
+
 /* Applied when u < p; one draw always, so p does not shift later draws. */
 static int applies(struct vt_rng *r, double p)
 {
@@ -80,16 +83,8 @@ int vt_cutout_draw(struct vt_rng *r, int64_t h, int64_t w, int64_t length,
 
 	if (!applies(r, p) || h < 1 || w < 1)
 		return 0;
-	for (int k = 0; k < holes; k++) {
-		int64_t cy = vt_rng_range(r, 0, h - 1);
-		int64_t cx = vt_rng_range(r, 0, w - 1);
-
-		rects[k] = (struct vt_rect){
-			.y1 = clip(cy - half, 0, h), .y2 = clip(cy + half, 0, h),
-			.x1 = clip(cx - half, 0, w), .x2 = clip(cx + half, 0, w),
-			.cy = cy, .cx = cx,
-		};
-	}
+	for (int k = 0; k < holes; k++)
+		cutout_one(r, h, w, half, &rects[k]);
 	return holes;
 }
 
@@ -161,6 +156,83 @@ int vt_aug_draw(struct vt_rng *r, int64_t h, int64_t w,
 		return vt_random_erasing_draw(r, h, w, o->scale, o->ratio,
 					      o->holes, o->p, rects);
 	return vt_cutout_draw(r, h, w, o->length, o->holes, o->p, rects);
+}
+
+double vt_aug_box_covered(const struct vt_rect *R, const double b[4])
+{
+	double area = (b[2] - b[0]) * (b[3] - b[1]);
+	double ix = fmin((double)R->x2, b[2]) - fmax((double)R->x1, b[0]);
+	double iy = fmin((double)R->y2, b[3]) - fmax((double)R->y1, b[1]);
+
+	if (!(area > 0) || !(ix > 0) || !(iy > 0))
+		return 0.0;
+	return fmin(ix * iy / area, 1.0);
+}
+
+bool vt_aug_rect_occludes(const struct vt_rect *R, const double *boxes,
+			  size_t n, double max_frac)
+{
+	for (size_t i = 0; i < n; i++)
+		if (vt_aug_box_covered(R, boxes + 4 * i) > max_frac)
+			return true;
+	return false;
+}
+
+static void cutout_one(struct vt_rng *r, int64_t h, int64_t w, int64_t half,
+		       struct vt_rect *out)
+{
+	int64_t cy = vt_rng_range(r, 0, h - 1);
+	int64_t cx = vt_rng_range(r, 0, w - 1);
+
+	*out = (struct vt_rect){
+		.y1 = clip(cy - half, 0, h), .y2 = clip(cy + half, 0, h),
+		.x1 = clip(cx - half, 0, w), .x2 = clip(cx + half, 0, w),
+		.cy = cy, .cx = cx,
+	};
+}
+
+int vt_aug_draw_guarded(struct vt_rng *r, int64_t h, int64_t w,
+			int64_t length, const struct vt_aug_opts *o,
+			const struct vt_aug_guard *g, struct vt_rect *rects,
+			int *skipped)
+{
+	bool erase = o->mode == VT_AUG_ERASE;
+	double lr[2] = { 0, 0 };
+	int n = 0;
+
+	*skipped = 0;
+	if (!g || g->n == 0) {
+		struct vt_aug_opts t = *o;
+
+		t.length = length;
+		return vt_aug_draw(r, h, w, &t, rects);
+	}
+	if (erase) {
+		lr[0] = vt_det_log(o->ratio[0]);
+		lr[1] = vt_det_log(o->ratio[1]);
+	}
+	if (!applies(r, o->p) || h < 1 || w < 1)
+		return 0;
+	for (int k = 0; k < o->holes; k++) {
+		int attempt;
+
+		for (attempt = 0; attempt < VT_AUG_BOX_ATTEMPTS; attempt++) {
+			if (erase) {
+				if (!erase_one(r, h, w, o->scale, lr, &rects[n]))
+					break;   /* torchvision's no-op */
+			} else {
+				cutout_one(r, h, w, length / 2, &rects[n]);
+			}
+			if (!vt_aug_rect_occludes(&rects[n], g->boxes, g->n,
+						  g->max_frac)) {
+				n++;
+				break;
+			}
+		}
+		if (attempt == VT_AUG_BOX_ATTEMPTS)
+			(*skipped)++;
+	}
+	return n;
 }
 
 static uint8_t to_u8(double v)

@@ -102,6 +102,19 @@ int vt_aug_tensor_image(const struct vt_aug_job *j, struct vt_tensor *t,
 			uint64_t stream, const char *name,
 			struct vt_rect *rects, int *n, struct vt_err *err)
 {
+	return vt_aug_tensor_image_guarded(j, t, l, item, stream, name, NULL,
+					   rects, n, NULL, err);
+}
+
+int vt_aug_tensor_image_guarded(const struct vt_aug_job *j,
+				struct vt_tensor *t,
+				const struct vt_aug_layout *l, uint64_t item,
+				uint64_t stream, const char *name,
+				const struct vt_aug_guard *g,
+				struct vt_rect *rects, int *n, int *skipped,
+				struct vt_err *err)
+{
+	int skip_dummy;
 	int64_t stride[VT_MAX_RANK], h, w, c, len, sc;
 	double value[MAX_CHANNELS], nstd[MAX_CHANNELS], mean[MAX_CHANNELS];
 	bool is_float = vt_dtype_is_float(t->dtype);
@@ -110,6 +123,9 @@ int vt_aug_tensor_image(const struct vt_aug_job *j, struct vt_tensor *t,
 	char *base;
 
 	*n = 0;
+	if (!skipped)
+		skipped = &skip_dummy;
+	*skipped = 0;
 	if (t->dtype == VT_BOOL)
 		return vt_err_set(err, VT_EUNSUP, "'%s': tensor '%s' is BOOL, "
 				  "not an image", name, t->name ? t->name : "");
@@ -139,10 +155,7 @@ int vt_aug_tensor_image(const struct vt_aug_job *j, struct vt_tensor *t,
 				  "larger than the image (%lldx%lld)", name,
 				  (long long)len, (long long)w, (long long)h);
 	vt_rng_seed(&r, j->seed, stream);
-	*n = j->aug.mode == VT_AUG_ERASE
-		? vt_random_erasing_draw(&r, h, w, j->aug.scale, j->aug.ratio,
-					 j->aug.holes, j->aug.p, rects)
-		: vt_cutout_draw(&r, h, w, len, j->aug.holes, j->aug.p, rects);
+	*n = vt_aug_draw_guarded(&r, h, w, len, &j->aug, g, rects, skipped);
 	if (*n == 0)
 		return 0;
 	/* fill values in the data's units: pixels 0..255 for integer
@@ -181,12 +194,22 @@ int vt_aug_image(const struct vt_aug_job *j, struct vt_tensor *img,
 		 uint64_t stream, const char *name, struct vt_rect *rects,
 		 int *n, struct vt_err *err)
 {
+	return vt_aug_image_guarded(j, img, stream, name, NULL, rects, n, NULL,
+				    err);
+}
+
+int vt_aug_image_guarded(const struct vt_aug_job *j, struct vt_tensor *img,
+			 uint64_t stream, const char *name,
+			 const struct vt_aug_guard *g, struct vt_rect *rects,
+			 int *n, int *skipped, struct vt_err *err)
+{
 	static const struct vt_aug_layout hwc = { -1, 2, 0, 1 };
 	int rc = vt_image_check(img, name, err);
 
 	*n = 0;
-	return rc ? rc : vt_aug_tensor_image(j, img, &hwc, 0, stream, name,
-					     rects, n, err);
+	return rc ? rc : vt_aug_tensor_image_guarded(j, img, &hwc, 0, stream,
+						     name, g, rects, n,
+						     skipped, err);
 }
 
 static bool ext_ok(const char *path, const char *exts)

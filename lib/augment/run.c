@@ -211,6 +211,7 @@ static char *out_path(const struct vt_aug_run *r, const char *rel, int k,
 
 struct shared {
 	const struct vt_aug_run *r;
+	const struct vt_aug_labels *labels;   /* NULL without --boxes */
 	struct items *items;
 	atomic_size_t next, done;
 	atomic_int stop;
@@ -247,11 +248,20 @@ static int one_image(struct shared *s, size_t i, struct vt_rect *R,
 	const struct vt_aug_run *r = s->r;
 	struct item *it = &s->items->v[i];
 	struct vt_tensor img, work = { 0 };
+	struct vt_aug_guard g = { NULL, 0, r->max_occlusion };
+	double *boxes = NULL;
 	FILE *log = NULL;
 	int rc = vt_image_read(it->in, 0, NULL, &img, err);
 
 	if (rc)
 		return rc;
+	if (s->labels) {
+		rc = vt_aug_labels_find(s->labels, it->in,
+					(int64_t)img.shape[1],
+					(int64_t)img.shape[0], &boxes, &g.n,
+					err);
+		g.boxes = boxes;
+	}
 	if (r->log && !(log = open_memstream(&it->log, &it->log_len)))
 		rc = vt_err_sys(err, VT_ENOMEM, "log buffer");
 	if (!rc)
@@ -259,10 +269,11 @@ static int one_image(struct shared *s, size_t i, struct vt_rect *R,
 	for (int k = 0; !rc && k < r->copies; k++) {
 		uint64_t stream = (uint64_t)i * (uint64_t)r->copies + (uint64_t)k;
 		char *path = NULL;
-		int n = 0;
+		int n = 0, skipped = 0;
 
 		memcpy(work.data, img.data, img.nbytes);
-		rc = vt_aug_image(&r->job, &work, stream, it->in, R, &n, err);
+		rc = vt_aug_image_guarded(&r->job, &work, stream, it->in, &g, R,
+					  &n, &skipped, err);
 		if (!rc && !(path = out_path(r, it->rel, k, NULL)))
 			rc = vt_err_set(err, VT_ENOMEM, "out of memory");
 		if (!rc)
@@ -282,6 +293,9 @@ static int one_image(struct shared *s, size_t i, struct vt_rect *R,
 				"\"height\":%llu", i, k,
 				(unsigned long long)img.shape[1],
 				(unsigned long long)img.shape[0]);
+			if (s->labels)
+				fprintf(log, ",\"boxes\":%zu,\"skipped\":%d",
+					g.n, skipped);
 			json_rects(log, R, n);
 		}
 		free(path);
@@ -290,6 +304,7 @@ static int one_image(struct shared *s, size_t i, struct vt_rect *R,
 		rc = vt_err_sys(err, VT_ENOMEM, "log buffer");
 	vt_tensor_release(&work);
 	vt_tensor_release(&img);
+	free(boxes);
 	return rc;
 }
 
@@ -358,9 +373,18 @@ int vt_aug_run_images(const struct vt_aug_run *r, struct vt_err *err)
 {
 	struct items l = { 0 };
 	struct shared s = { .r = r, .items = &l, .fail_idx = SIZE_MAX };
+	struct vt_aug_labels labels;
 	pthread_t th[256];
 	struct vt_rect *R;
-	int nth = 0, rc = collect(r, &l, err);
+	int nth = 0, rc = 0;
+
+	if (r->boxes) {
+		rc = vt_aug_labels_open(&labels, r->boxes, err);
+		if (rc)
+			return rc;
+		s.labels = &labels;
+	}
+	rc = collect(r, &l, err);
 
 	if (!rc && l.n == 0)
 		rc = vt_err_set(err, VT_EOPEN, "no image found in the inputs");
@@ -399,6 +423,8 @@ int vt_aug_run_images(const struct vt_aug_run *r, struct vt_err *err)
 		free(l.v[i].log);
 	}
 	free(l.v);
+	if (s.labels)
+		vt_aug_labels_release(&labels);
 	return rc;
 }
 

@@ -396,3 +396,234 @@ Test(erase, matches_torchvision_statistics)
 	fclose(f);
 	cr_assert_eq(cases, 4);
 }
+
+/* --boxes: the fraction of a box that a rectangle covers, in continuous
+ * coordinates (a rectangle covers [x1,x2) x [y1,y2)). */
+Test(boxes, covered_fraction)
+{
+	const struct vt_rect R = { .y1 = 2, .x1 = 4, .y2 = 6, .x2 = 8 };
+	const double inside[4] = { 5, 3, 7, 5 };     /* wholly covered */
+	const double half[4] = { 6, 2, 10, 6 };      /* x 6..8 of 6..10 */
+	const double apart[4] = { 8, 0, 12, 2 };     /* touches a corner */
+	const double flat[4] = { 5, 3, 7, 3 };       /* no area */
+	const double frac[4] = { 7.5, 5.5, 8.5, 6.5 }; /* 0.5 x 0.5 of 1 */
+	const double two[8] = { 6, 2, 10, 6, 8, 0, 12, 2 };
+
+	cr_assert_float_eq(vt_aug_box_covered(&R, inside), 1.0, 1e-15);
+	cr_assert_float_eq(vt_aug_box_covered(&R, half), 0.5, 1e-15);
+	cr_assert_float_eq(vt_aug_box_covered(&R, apart), 0.0, 1e-15);
+	cr_assert_float_eq(vt_aug_box_covered(&R, flat), 0.0, 1e-15);
+	cr_assert_float_eq(vt_aug_box_covered(&R, frac), 0.25, 1e-15);
+	/* "more than F": exactly F is allowed */
+	cr_assert(!vt_aug_rect_occludes(&R, two, 2, 0.5));
+	cr_assert(vt_aug_rect_occludes(&R, two, 2, 0.49));
+	cr_assert(!vt_aug_rect_occludes(&R, two, 0, 0.0));
+	cr_assert(!vt_aug_rect_occludes(&R, apart, 1, 0.0));
+}
+
+/* Without boxes the guarded draw is exactly the plain one; with boxes every
+ * rectangle kept respects the limit, the others are counted as skipped,
+ * and the draws depend only on (seed, stream). */
+Test(boxes, guarded_draws)
+{
+	/* a small box and one over the whole image, of which F = 5% is
+	 * about a clipped hole's share */
+	const double boxes[8] = { 3, 4, 15, 14, 0, 0, 32, 24 };
+	const struct vt_aug_guard none = { boxes, 0, 0.05 };
+
+	for (int mode = 0; mode < VT_AUG_MODE_COUNT; mode++) {
+		struct vt_aug_opts o;
+		long kept = 0, skipped_all = 0;
+
+		vt_aug_opts_init(&o);
+		o.mode = (enum vt_aug_mode)mode;
+		o.holes = 3;
+		o.length = 9;
+		for (uint64_t i = 0; i < 2000; i++) {
+			const struct vt_aug_guard g = { boxes, 2, 0.05 };
+			struct vt_rect a[3], b[3], c[3];
+			struct vt_rng r1, r2;
+			int n1, n2, n3, skipped, skipped2;
+
+			vt_rng_seed(&r1, SEED, i);
+			vt_rng_seed(&r2, SEED, i);
+			n1 = vt_aug_draw(&r1, 24, 32, &o, a);
+			n2 = vt_aug_draw_guarded(&r2, 24, 32, 9, &o, &none, b,
+						 &skipped);
+			cr_assert_eq(n1, n2);
+			cr_assert_eq(skipped, 0);
+			cr_assert_eq(memcmp(a, b, sizeof a[0] * (size_t)n1), 0);
+			cr_assert_eq(vt_rng_u32(&r1), vt_rng_u32(&r2));
+
+			vt_rng_seed(&r1, SEED, i);
+			n1 = vt_aug_draw_guarded(&r1, 24, 32, 9, &o, &g, b,
+						 &skipped);
+			for (int q = 0; q < n1; q++)
+				cr_assert(!vt_aug_rect_occludes(&b[q], boxes, 2,
+								0.05));
+			if (mode == VT_AUG_CUTOUT)
+				cr_assert_eq(n1 + skipped, 3);
+			else
+				cr_assert_leq(n1 + skipped, 3);
+			vt_rng_seed(&r2, SEED, i);
+			n3 = vt_aug_draw_guarded(&r2, 24, 32, 9, &o, &g, c,
+						 &skipped2);
+			cr_assert_eq(n3, n1);
+			cr_assert_eq(skipped2, skipped);
+			cr_assert_eq(memcmp(b, c, sizeof b[0] * (size_t)n1), 0);
+			kept += n1;
+			skipped_all += skipped;
+		}
+		/* both outcomes occur with these boxes */
+		cr_assert_gt(kept, 1000);
+		cr_assert_gt(skipped_all, 0);
+	}
+}
+
+/* A box covering the whole image and F = 0: no hole survives. */
+Test(boxes, all_skipped)
+{
+	const double whole[4] = { 0, 0, 20, 20 };
+	const struct vt_aug_guard g = { whole, 1, 0.0 };
+	struct vt_aug_opts o;
+	struct vt_rect R[4];
+	struct vt_rng r;
+	int skipped;
+
+	vt_aug_opts_init(&o);
+	o.holes = 4;
+	o.length = 4;
+	vt_rng_seed(&r, SEED, 0);
+	cr_assert_eq(vt_aug_draw_guarded(&r, 20, 20, 4, &o, &g, R, &skipped),
+		     0);
+	cr_assert_eq(skipped, 4);
+}
+
+Test(boxes, yolo_text)
+{
+	const char good[] = "0 0.5 0.5 0.25 0.5\n\n  \r\n7 0.1 0.2 0 0\r\n";
+	const char *bad[][2] = {
+		{ "0 0.5 0.5 0.2 0.2\n1 0.5 0.5 0.2\n",
+		  "'l.txt': line 2: 4 fields, expected 5 (class cx cy w h)" },
+		{ "0 0.5 0.5 0.2 0.2 0.9\n",
+		  "'l.txt': line 1: more than 5 fields (class cx cy w h)" },
+		{ "0 0.5 x 0.2 0.2\n", "'l.txt': line 1: field 3 is not a number" },
+		{ "0 0.5 nan 0.2 0.2\n", "'l.txt': line 1: field 3 is not a number" },
+		{ "1.5 0.5 0.5 0.2 0.2\n",
+		  "'l.txt': line 1: class 1.5 is not a non-negative integer" },
+		{ "\n\n1 0.5 0.5 -0.2 0.2\n",
+		  "'l.txt': line 3: negative width or height" },
+	};
+	struct vt_err err;
+	double *b = NULL;
+	size_t n = 0;
+
+	cr_assert_eq(vt_aug_labels_parse_yolo(good, strlen(good), "l.txt", 40,
+					      20, &b, &n, &err), 0);
+	cr_assert_eq(n, 2);
+	cr_assert_float_eq(b[0], 15.0, 1e-12);
+	cr_assert_float_eq(b[1], 5.0, 1e-12);
+	cr_assert_float_eq(b[2], 25.0, 1e-12);
+	cr_assert_float_eq(b[3], 15.0, 1e-12);
+	cr_assert_float_eq(b[4], 4.0, 1e-12);
+	cr_assert_float_eq(b[7], 4.0, 1e-12);
+	free(b);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		b = NULL;
+		n = 0;
+		cr_assert_eq(vt_aug_labels_parse_yolo(bad[i][0],
+						      strlen(bad[i][0]),
+						      "l.txt", 40, 20, &b, &n,
+						      &err), VT_EFORMAT);
+		cr_assert_str_eq(err.msg, bad[i][1]);
+		free(b);
+	}
+}
+
+Test(boxes, coco_json)
+{
+	const char good[] =
+		"{\"images\":[{\"id\":3,\"file_name\":\"d/x.png\"},"
+		"{\"id\":1,\"file_name\":\"y.jpg\"}],\"annotations\":["
+		"{\"image_id\":3,\"bbox\":[1,2,3,4]},"
+		"{\"image_id\":3,\"bbox\":[0,0,1,1]}]}";
+	const char *bad[][2] = {
+		{ "[]", "'c.json': not a COCO instances file (needs the arrays "
+			"images and annotations)" },
+		{ "{\"images\":[{\"id\":1}],\"annotations\":[]}",
+		  "'c.json': images[0]: needs a numeric id and a file_name" },
+		{ "{\"images\":[{\"id\":1,\"file_name\":\"a\"},{\"id\":1,"
+		  "\"file_name\":\"b\"}],\"annotations\":[]}",
+		  "'c.json': images: id 1 appears twice" },
+		{ "{\"images\":[{\"id\":1,\"file_name\":\"a/p\"},{\"id\":2,"
+		  "\"file_name\":\"b/p\"}],\"annotations\":[]}",
+		  "'c.json': images: two have the file name 'p'" },
+		{ "{\"images\":[{\"id\":1,\"file_name\":\"a\"}],\"annotations\":"
+		  "[{\"image_id\":1,\"bbox\":[1,2,3]}]}",
+		  "'c.json': annotations[0]: bbox is not [x,y,w,h]" },
+		{ "{\"images\":[{\"id\":1,\"file_name\":\"a\"}],\"annotations\":"
+		  "[{\"image_id\":1,\"bbox\":[1,2,-3,4]}]}",
+		  "'c.json': annotations[0]: bbox has a negative width or height" },
+		{ "{\"images\":[],\"annotations\":[{\"bbox\":[1,2,3,4]}]}",
+		  "'c.json': annotations[0]: no numeric image_id" },
+	};
+	struct vt_aug_labels l;
+	struct vt_err err;
+	double *b;
+	size_t n;
+
+	cr_assert_eq(vt_aug_labels_parse_coco(&l, good, strlen(good), "c.json",
+					      &err), 0);
+	cr_assert_eq(vt_aug_labels_find(&l, "in/x.png", 10, 10, &b, &n, &err),
+		     0);
+	cr_assert_eq(n, 2);
+	cr_assert_float_eq(b[0], 1.0, 0);
+	cr_assert_float_eq(b[1], 2.0, 0);
+	cr_assert_float_eq(b[2], 4.0, 0);
+	cr_assert_float_eq(b[3], 6.0, 0);
+	free(b);
+	cr_assert_eq(vt_aug_labels_find(&l, "y.jpg", 10, 10, &b, &n, &err), 0);
+	cr_assert_eq(n, 0);
+	cr_assert_null(b);
+	cr_assert_eq(vt_aug_labels_find(&l, "none.png", 10, 10, &b, &n, &err),
+		     0);
+	cr_assert_eq(n, 0);
+	vt_aug_labels_release(&l);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		cr_assert_eq(vt_aug_labels_parse_coco(&l, bad[i][0],
+						      strlen(bad[i][0]),
+						      "c.json", &err),
+			     VT_EFORMAT);
+		cr_assert_str_eq(err.msg, bad[i][1]);
+	}
+}
+
+/* A YOLO directory: NAME.txt for NAME.ext; no file, no box. */
+Test(boxes, yolo_directory)
+{
+	struct vt_aug_labels l;
+	struct vt_err err;
+	double *b;
+	size_t n;
+
+	cr_assert_eq(vt_aug_labels_open(&l, t_data_path("labels", "tree-yolo"),
+					 &err), 0, "%s", err.msg);
+	cr_assert_eq(vt_aug_labels_find(&l, "x/a.png", 32, 24, &b, &n, &err),
+		     0);
+	cr_assert_eq(n, 2);
+	cr_assert_float_eq(b[0], 14.0, 1e-12);
+	cr_assert_float_eq(b[3], 21.0, 1e-12);
+	free(b);
+	cr_assert_eq(vt_aug_labels_find(&l, "c.bmp", 16, 16, &b, &n, &err), 0);
+	cr_assert_eq(n, 0);
+	vt_aug_labels_release(&l);
+	cr_assert_eq(vt_aug_labels_open(&l, t_data_path("bad", "labels-yolo"),
+					 &err), 0);
+	cr_assert_eq(vt_aug_labels_find(&l, "a.png", 8, 8, &b, &n, &err),
+		     VT_EFORMAT);
+	cr_assert(strstr(err.msg, "labels-yolo/a.txt': line 2: "), "%s",
+		  err.msg);
+	vt_aug_labels_release(&l);
+	cr_assert_eq(vt_aug_labels_open(&l, t_data_path("labels", "nothing"),
+					 &err), VT_EOPEN);
+}

@@ -152,16 +152,105 @@ int vt_aug_tensor_image(const struct vt_aug_job *j, struct vt_tensor *t,
 			uint64_t stream, const char *name,
 			struct vt_rect *rects, int *n, struct vt_err *err);
 
+struct vt_aug_guard;
+/* The same with the boxes of g kept visible (see vt_aug_draw_guarded);
+ * skipped may be NULL. */
+int vt_aug_tensor_image_guarded(const struct vt_aug_job *j,
+				struct vt_tensor *t,
+				const struct vt_aug_layout *l, uint64_t item,
+				uint64_t stream, const char *name,
+				const struct vt_aug_guard *g,
+				struct vt_rect *rects, int *n, int *skipped,
+				struct vt_err *err);
+
 /* The same for a U8 H,W,C image (from vt_image_read). */
 int vt_aug_image(const struct vt_aug_job *j, struct vt_tensor *img,
 		 uint64_t stream, const char *name, struct vt_rect *rects,
 		 int *n, struct vt_err *err);
+int vt_aug_image_guarded(const struct vt_aug_job *j, struct vt_tensor *img,
+			 uint64_t stream, const char *name,
+			 const struct vt_aug_guard *g, struct vt_rect *rects,
+			 int *n, int *skipped, struct vt_err *err);
 
 /* Image files under dir (recursively, sorted, symlinks to directories not
  * followed) whose extension is in exts ("png,jpg"; NULL: every format stb
  * reads), appended to *paths (malloc'd strings). */
 int vt_aug_walk(const char *dir, const char *exts, char ***paths, size_t *n,
 		struct vt_err *err);
+
+/*
+ * Boxes kept visible (--boxes, --max-box-occlusion).  A box is x1,y1,x2,y2
+ * in pixels, continuous coordinates; a rectangle covers [x1,x2) x [y1,y2).
+ * A drawn rectangle occludes when it covers more than max_frac of the area
+ * of any box (boxes of no area are never occluded).  Such a rectangle is
+ * drawn again from the same generator, at most VT_AUG_BOX_ATTEMPTS draws per
+ * hole; after that the hole is skipped.  So the draws stay a function of
+ * (seed, image index) and the boxes, and with no box (or nothing occluded)
+ * they are exactly those of vt_cutout_draw and vt_random_erasing_draw.
+ */
+#define VT_AUG_BOX_ATTEMPTS 10
+
+/* The fraction of box b (x1,y1,x2,y2) that R covers, 0..1. */
+double vt_aug_box_covered(const struct vt_rect *R, const double b[4]);
+/* Whether R covers more than max_frac of any of the n boxes (4 doubles each). */
+bool vt_aug_rect_occludes(const struct vt_rect *R, const double *boxes,
+			  size_t n, double max_frac);
+
+struct vt_aug_guard {
+	const double *boxes;   /* n boxes, 4 doubles each */
+	size_t n;
+	double max_frac;       /* 0..1 */
+};
+
+/* vt_aug_draw for an image of h x w with Cutout side length, redrawing
+ * rectangles that occlude a box of g (NULL: none); *skipped gets the number
+ * of holes given up. */
+int vt_aug_draw_guarded(struct vt_rng *r, int64_t h, int64_t w,
+			int64_t length, const struct vt_aug_opts *o,
+			const struct vt_aug_guard *g, struct vt_rect *rects,
+			int *skipped);
+
+/*
+ * Labels for --boxes: a directory of YOLO text files (NAME.txt for the image
+ * NAME.ext, lines "class cx cy w h" normalised to 0..1; no file: no box), or
+ * a COCO instances JSON file (images[].id and file_name, annotations[].
+ * image_id and bbox [x,y,w,h] in pixels; an image is found by the base name
+ * of its file_name).
+ */
+struct vt_aug_label_image {
+	char *name;            /* base name */
+	double *boxes;         /* n boxes x1,y1,x2,y2 */
+	size_t n, cap;
+	double id;
+};
+
+struct vt_aug_labels {
+	char *path;
+	bool yolo;                         /* a directory */
+	struct vt_aug_label_image *images; /* COCO, sorted by name */
+	size_t n_images;
+};
+
+/* A directory (YOLO) or a COCO JSON file.  Errors: VT_EOPEN, VT_EFORMAT
+ * naming the file and the entry ("annotations[3]: ..."), VT_ENOMEM. */
+int vt_aug_labels_open(struct vt_aug_labels *l, const char *path,
+		       struct vt_err *err);
+void vt_aug_labels_release(struct vt_aug_labels *l);
+/* COCO JSON from memory into l (initialised by this call; name for
+ * messages). */
+int vt_aug_labels_parse_coco(struct vt_aug_labels *l, const char *buf,
+			     size_t len, const char *name, struct vt_err *err);
+/* YOLO text from memory: boxes in pixels of a w x h image, appended to
+ * *boxes (malloc'd, 4 doubles a box), *n of them.  Errors name the file
+ * and the line. */
+int vt_aug_labels_parse_yolo(const char *buf, size_t len, const char *name,
+			     int64_t w, int64_t h, double **boxes, size_t *n,
+			     struct vt_err *err);
+/* The boxes of the image file `image` of w x h: *boxes (malloc'd, or NULL
+ * when there are none) and *n. */
+int vt_aug_labels_find(const struct vt_aug_labels *l, const char *image,
+		       int64_t w, int64_t h, double **boxes, size_t *n,
+		       struct vt_err *err);
 
 /* A cutout-aug run (see cutout-aug(1)): the job plus inputs and outputs. */
 struct vt_aug_run {
@@ -173,6 +262,8 @@ struct vt_aug_run {
 	const char *ext;       /* extensions taken from directories, or NULL */
 	const char *layout;    /* tensors without dimension names */
 	const char *tensor;    /* the image tensor's name, or NULL */
+	const char *boxes;     /* labels (see vt_aug_labels_open), or NULL */
+	double max_occlusion;  /* with boxes: 0..1 */
 	int copies, jobs, quality;
 	bool masks;
 	bool has_format;
