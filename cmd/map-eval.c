@@ -17,7 +17,8 @@ static const char usage[] =
 	"       [--protocol coco|voc|voc07]\n"
 	"       [--iou-thresholds LIST] [--max-dets A,B,C]\n"
 	"       [--area-ranges LIST] [--classes LIST] [--no-legacy-pixel]\n"
-	"       [--fix-id0] [--json | --csv] [--fail-under X]\n"
+	"       [--fix-id0] [--json | --csv] [--fail-under X] [--pr-curves DIR]\n"
+	"       [--confusion-matrix [--cm-iou X] [--cm-score X]]\n"
 	"       [--partial [--shard K/N]] [-o FILE] [-hqv] [--version]\n"
 	"       map-eval --merge [options] SHARD ...\n";
 
@@ -49,6 +50,11 @@ static const char help[] =
 	"                      (pycocotools does not)\n"
 	"  --json, --csv       one JSON object, or the per-class table as CSV\n"
 	"  --fail-under X      exit 1 when the headline mAP is below X\n"
+	"  --pr-curves DIR     coco: per-class precision-recall curves, CSV\n"
+	"                      and SVG, in DIR\n"
+	"  --confusion-matrix  instead of mAP, counts of (true class,\n"
+	"                      predicted class or background) at --cm-iou X\n"
+	"                      (0.5) and --cm-score X (0.25); --csv as CSV\n"
 	"  --partial           write the evaluation state of the images as a\n"
 	"                      tensor record (a shard), not the result\n"
 	"  --shard K/N         --partial: the K-th of N blocks of the images\n"
@@ -58,7 +64,7 @@ static const char help[] =
 	"  -q, -v              quieter; more detail\n"
 	"  -h, --help          this help;  --version  the version\n";
 
-enum { OPT_GT = 256, OPT_DT, OPT_GTFMT, OPT_DTFMT, OPT_NAMES, OPT_IMAGES, OPT_SIZES, OPT_AREAS, OPT_CLASSES, OPT_PARTIAL, OPT_SHARD, OPT_MERGE, OPT_PROTOCOL, OPT_IOU, OPT_MAXDETS,
+enum { OPT_GT = 256, OPT_DT, OPT_GTFMT, OPT_DTFMT, OPT_NAMES, OPT_IMAGES, OPT_SIZES, OPT_AREAS, OPT_CLASSES, OPT_PARTIAL, OPT_SHARD, OPT_MERGE, OPT_PR, OPT_CM, OPT_CMIOU, OPT_CMSCORE, OPT_PROTOCOL, OPT_IOU, OPT_MAXDETS,
        OPT_NOLEGACY, OPT_FIXID0, OPT_JSON, OPT_CSV, OPT_FAILUNDER,
        OPT_VERSION };
 
@@ -71,7 +77,9 @@ struct opts {
 	const char *iou, *classes;
 	struct vt_coco_params coco;
 	struct vt_voc_params voc;
-	bool json, csv, has_fail, partial, merge;
+	bool json, csv, has_fail, partial, merge, confusion;
+	const char *pr_dir;
+	double cm_iou, cm_score;
 	uint64_t shard_k, shard_n;
 	char **shards;
 	size_t n_shards;
@@ -169,6 +177,7 @@ static int run(struct opts *o, int *exit_code, struct vt_err *err)
 	struct vt_voc_result vres = { 0 };
 	struct vt_eval_report rep = { 0 };
 	struct vt_outfile of = { 0 };
+	struct vt_confusion cm = { 0 };
 	int rc;
 
 	vt_eval_set_init(&s);
@@ -218,10 +227,15 @@ static int run(struct opts *o, int *exit_code, struct vt_err *err)
 		if (!rc)
 			rc = vt_voc_report(&rep, &s, &vres, &o->voc, err);
 	}
+	if (!rc && o->pr_dir && o->proto == P_COCO)
+		rc = vt_coco_pr_curves(o->pr_dir, &s, &res, &o->coco, err);
+	if (!rc && o->confusion)
+		rc = vt_confusion_eval(&cm, &s, o->cm_iou, o->cm_score, err);
 	if (!rc)
 		rc = vt_outfile_open(&of, o->out, err);
 	if (!rc) {
-		int w = o->json ? vt_eval_write_json(of.fp, &rep)
+		int w = o->confusion ? vt_confusion_write(of.fp, &cm, &s, o->csv)
+			: o->json ? vt_eval_write_json(of.fp, &rep)
 			: o->csv ? vt_eval_write_csv(of.fp, &rep)
 			: vt_eval_write_text(of.fp, &rep,
 					     o->proto == P_COCO ? &res : NULL);
@@ -237,6 +251,7 @@ static int run(struct opts *o, int *exit_code, struct vt_err *err)
 		*exit_code = VT_EXIT_NO;
 	}
 done:
+	vt_confusion_release(&cm);
 	vt_eval_report_release(&rep);
 	vt_coco_result_release(&res);
 	vt_coco_matches_release(&m);
@@ -261,6 +276,10 @@ int cmd_map_eval(int argc, char **argv)
 		{ "partial", no_argument, NULL, OPT_PARTIAL },
 		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "merge", no_argument, NULL, OPT_MERGE },
+		{ "pr-curves", required_argument, NULL, OPT_PR },
+		{ "confusion-matrix", no_argument, NULL, OPT_CM },
+		{ "cm-iou", required_argument, NULL, OPT_CMIOU },
+		{ "cm-score", required_argument, NULL, OPT_CMSCORE },
 		{ "sizes", required_argument, NULL, OPT_SIZES },
 		{ "protocol", required_argument, NULL, OPT_PROTOCOL },
 		{ "iou-thresholds", required_argument, NULL, OPT_IOU },
@@ -272,7 +291,8 @@ int cmd_map_eval(int argc, char **argv)
 		{ "fail-under", required_argument, NULL, OPT_FAILUNDER },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = { .proto = P_AUTO, .shard_k = 1, .shard_n = 1 };
+	struct opts o = { .proto = P_AUTO, .shard_k = 1, .shard_n = 1,
+			  .cm_iou = 0.5, .cm_score = 0.25 };
 	struct vt_err err = { 0 };
 	int c, code = 0;
 
@@ -295,6 +315,15 @@ int cmd_map_eval(int argc, char **argv)
 		case OPT_CLASSES: o.classes = optarg; break;
 		case OPT_PARTIAL: o.partial = true; break;
 		case OPT_MERGE: o.merge = true; break;
+		case OPT_PR: o.pr_dir = optarg; break;
+		case OPT_CM: o.confusion = true; break;
+		case OPT_CMIOU:
+		case OPT_CMSCORE:
+			if (vt_parse_double(optarg, c == OPT_CMIOU ? &o.cm_iou : &o.cm_score) ||
+			    !(o.cm_iou > 0 && o.cm_iou <= 1) || !isfinite(o.cm_score))
+				return vt_cli_usage_error("%s: '%s' is not a number (IoU in (0,1])",
+							  c == OPT_CMIOU ? "--cm-iou" : "--cm-score", optarg);
+			break;
 		case OPT_SHARD: {
 			char *sl = strchr(optarg, '/');
 
@@ -359,6 +388,8 @@ int cmd_map_eval(int argc, char **argv)
 		return vt_cli_usage_error("standard input can be only one of --gt and --dt");
 	if (o.images && o.sizes)
 		return vt_cli_usage_error("--images and --sizes exclude each other");
+	if (o.confusion && (o.merge || o.partial || o.json))
+		return vt_cli_usage_error("--confusion-matrix needs the boxes: not with --merge, --partial or --json");
 	if (o.json && o.csv)
 		return vt_cli_usage_error("--json and --csv exclude each other");
 	if (o.iou) {

@@ -186,6 +186,44 @@ int vt_coco_shards_merge(const char *const *paths, size_t n_paths,
 			 struct vt_eval_set *s, struct vt_coco_matches *m,
 			 struct vt_coco_params *p, struct vt_err *err);
 
+/* ---- curves and the confusion matrix ----------------------------------- */
+
+/* Category k's interpolated precision at each recall threshold, one
+ * column per IoU threshold (area 'all', the largest maxdet): CSV
+ * "recall,p@0.50,...", or an SVG plot of the same curves.  0 or -1 when a
+ * write fails. */
+int vt_coco_write_pr_csv(FILE *f, const struct vt_coco_result *r,
+			 const struct vt_coco_params *p, size_t k);
+int vt_coco_write_pr_svg(FILE *f, const struct vt_coco_result *r,
+			 const struct vt_coco_params *p, size_t k,
+			 const char *title);
+/* Both for every category with ground truth, as DIR/<id>_<name>.csv and
+ * .svg (bytes of the name other than [A-Za-z0-9.-] as '_'); DIR is
+ * created.  VT_ECREATE, VT_EIO, VT_ENOMEM. */
+int vt_coco_pr_curves(const char *dir, const struct vt_eval_set *s,
+		      const struct vt_coco_result *r,
+		      const struct vt_coco_params *p, struct vt_err *err);
+
+/* Counts of (ground-truth class, predicted class) over the images, the
+ * last row and column being background: per image, detections with
+ * score >= score and ground truth that is neither crowd nor difficult
+ * are paired one to one, any class, greedily by IoU (descending; ties by
+ * ground truth, then detection, in input order) where IoU >= iou (> 0);
+ * unpaired ground truth counts as (class, background), unpaired
+ * detections as (background, class).  IoU has no +1. */
+struct vt_confusion {
+	size_t n;            /* classes; count is [(n+1) x (n+1)] */
+	double iou, score;
+	uint64_t *count;
+};
+
+int vt_confusion_eval(struct vt_confusion *c, const struct vt_eval_set *s,
+		      double iou, double score, struct vt_err *err);
+void vt_confusion_release(struct vt_confusion *c);
+/* As an aligned text table or CSV (classes in the set's order). */
+int vt_confusion_write(FILE *f, const struct vt_confusion *c,
+		       const struct vt_eval_set *s, bool csv);
+
 /* ---- VOC protocol ----------------------------------------------------- */
 
 enum vt_voc_mode {

@@ -1,0 +1,1 @@
+map-eval --merge a.vts --confusion-matrix
