@@ -675,6 +675,12 @@ static int allocate(struct vt_dn_net *net, struct vt_err *err)
 			if (!l->wino)
 				return vt_err_set(err, VT_ENOMEM, "%s: out of "
 						  "memory", net->name);
+		} else if (vt_dn_conv_direct(l)) {
+			size_t cw = vt_dn_direct_work_n(l->c, l->h, l->w,
+							l->filters);
+
+			if (cw > work)
+				work = cw;
 		} else if (!(l->size == 1 && l->stride == 1 && l->pad == 0)) {
 			size_t cw;
 

@@ -277,6 +277,13 @@ static void wino_output(float *out, const float *m, int filters, int h,
 	}
 }
 
+bool vt_dn_conv_direct(const struct vt_dn_layer *l)
+{
+	return l->type == VT_DN_CONV && l->size == 3 && l->stride == 1 &&
+	       l->pad == 1 && l->groups == 1 && l->c <= VT_DN_DIRECT_MAX_C &&
+	       !vt_dn_conv_wino(l);
+}
+
 void vt_dn_net_fold(struct vt_dn_net *net)
 {
 	for (int i = 0; i < net->n; i++) {
@@ -362,6 +369,12 @@ static void conv_forward(struct vt_dn_net *net, struct vt_dn_layer *l,
 	int rows = direct ? l->out_h : tile_rows(kk, l->out_h, l->out_w);
 
 	VT_BUG(l->batch_norm && !l->folded);   /* vt_dn_net_fold first */
+	if (vt_dn_conv_direct(l)) {
+		vt_dn_conv3x3_direct(l->out, in, l->weights, l->biases,
+				     l->filters, l->c, l->h, l->w, l->act,
+				     net->work);
+		return;
+	}
 	if (l->wino && l->wino_ready) {
 		size_t nt = (size_t)((l->out_h + 1) / 2) * ((l->out_w + 1) / 2);
 		float *v = net->work, *p = v + 16 * nt * (size_t)l->c;

@@ -174,6 +174,19 @@ void vt_dn_forward_cb(struct vt_dn_net *net,
  * group, at least VT_DN_WINO_MIN_C input channels. */
 #define VT_DN_WINO_MIN_C 128
 bool vt_dn_conv_wino(const struct vt_dn_layer *l);
+/* Whether a layer runs as a direct convolution (vt_dn_conv3x3_direct): 3x3,
+ * stride 1, pad 1, one group, at most VT_DN_DIRECT_MAX_C input channels. */
+#define VT_DN_DIRECT_MAX_C 16
+#define VT_DN_DIRECT_NF 4
+bool vt_dn_conv_direct(const struct vt_dn_layer *l);
+/* Floats of work that vt_dn_conv3x3_direct needs. */
+size_t vt_dn_direct_work_n(int c, int h, int w, int m);
+/* out: (m, h, w) = act(conv(in, weights) + bias), in: (c, h, w), weights:
+ * (m, c, 3, 3), stride 1, zero padding 1; work: vt_dn_direct_work_n floats.
+ * Fused multiply-adds where the CPU has them (AVX2 and FMA). */
+void vt_dn_conv3x3_direct(float *out, const float *in, const float *weights,
+			  const float *bias, int m, int c, int h, int w,
+			  enum vt_dn_act act, float *work);
 /* Multiply-adds x 2 of layer i. */
 double vt_dn_layer_flops(const struct vt_dn_net *net, int i);
 
