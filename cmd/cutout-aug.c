@@ -108,6 +108,7 @@ static int parse_opts(int argc, char **argv, struct vt_aug_run *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct vt_aug_job *j = &o->job;
+	struct vt_aug_opts chk;
 	struct vt_err err;
 	enum vt_image_format fmt;
 	char ext[80];
@@ -232,7 +233,10 @@ static int parse_opts(int argc, char **argv, struct vt_aug_run *o)
 		return vt_cli_usage_error("--max-box-occlusion needs --boxes");
 	if (!has_occlusion)
 		o->max_occlusion = 0.5;
-	if (vt_aug_opts_check(&j->aug, &err))
+	chk = j->aug;
+	if (j->length_frac > 0)
+		chk.length = 1;     /* a percentage: L is set per image */
+	if (vt_aug_opts_check(&chk, &err))
 		return vt_cli_usage_error("%s", err.msg);
 	if (optind == argc)
 		return vt_cli_usage_error("no input");
