@@ -86,69 +86,6 @@ struct opts {
 	double fail_under;
 };
 
-/* START:STOP:STEP (numpy.linspace of round((STOP-START)/STEP)+1 values)
- * or a comma list; 0 or -1. */
-static int parse_ious(const char *s, double *v, size_t max, size_t *n)
-{
-	char buf[512], *save = NULL, *t;
-	double a, b, st;
-
-	if (strlen(s) >= sizeof buf)
-		return -1;
-	strcpy(buf, s);
-	if (strchr(buf, ':')) {
-		char *p1 = strchr(buf, ':'), *p2 = strchr(p1 + 1, ':');
-		double cnt;
-
-		if (!p2)
-			return -1;
-		*p1 = *p2 = '\0';
-		if (vt_parse_double(buf, &a) || vt_parse_double(p1 + 1, &b) ||
-		    vt_parse_double(p2 + 1, &st) || !(st > 0) || b < a)
-			return -1;
-		cnt = round((b - a) / st) + 1;
-		if (!(cnt >= 1 && cnt <= (double)max))
-			return -1;
-		*n = (size_t)cnt;
-		vt_linspace(v, *n, a, b);
-	} else {
-		*n = 0;
-		for (t = strtok_r(buf, ",", &save); t;
-		     t = strtok_r(NULL, ",", &save)) {
-			if (*n == max || vt_parse_double(t, &v[*n]))
-				return -1;
-			(*n)++;
-		}
-	}
-	for (size_t i = 0; i < *n; i++)
-		if (!(v[i] >= 0 && v[i] <= 1) || (i && v[i] <= v[i - 1]))
-			return -1;
-	return *n ? 0 : -1;
-}
-
-static int parse_maxdets(const char *s, unsigned *md)
-{
-	uint64_t v[3];
-	char buf[64], *p = buf, *c;
-
-	if (strlen(s) >= sizeof buf)
-		return -1;
-	strcpy(buf, s);
-	for (int i = 0; i < 3; i++) {
-		c = strchr(p, ',');
-		if ((i < 2) != (c != NULL))
-			return -1;
-		if (c)
-			*c = '\0';
-		if (vt_parse_u64(p, &v[i]) || v[i] == 0 || v[i] > 1000000 ||
-		    (i && v[i] <= v[i - 1]))
-			return -1;
-		md[i] = (unsigned)v[i];
-		p = c ? c + 1 : p;
-	}
-	return 0;
-}
-
 static int load(struct vt_eval_set *s, struct opts *o, struct vt_err *err)
 {
 	struct vt_eval_inputs in = { o->gt, o->dt, o->gt_fmt, o->dt_fmt,
@@ -355,7 +292,7 @@ int cmd_map_eval(int argc, char **argv)
 			else return vt_cli_usage_error("--protocol: '%s' is not coco, voc or voc07", optarg);
 			break;
 		case OPT_MAXDETS:
-			if (parse_maxdets(optarg, o.coco.maxdet))
+			if (vt_eval_parse_maxdets(optarg, o.coco.maxdet))
 				return vt_cli_usage_error("--max-dets: '%s' is not three increasing positive numbers", optarg);
 			break;
 		case OPT_FAILUNDER:
@@ -396,7 +333,7 @@ int cmd_map_eval(int argc, char **argv)
 		double v[VT_COCO_MAX_IOU];
 		size_t n;
 
-		if (parse_ious(o.iou, v, VT_COCO_MAX_IOU, &n))
+		if (vt_eval_parse_ious(o.iou, v, VT_COCO_MAX_IOU, &n))
 			return vt_cli_usage_error("--iou-thresholds: '%s' is not START:STOP:STEP or an increasing list in [0,1]", o.iou);
 		memcpy(o.coco.iou, v, n * sizeof *v);
 		o.coco.n_iou = n;

@@ -19,6 +19,69 @@ static int parse_num(const char *s, size_t n, double *v)
 	return *end || !isfinite(*v) ? -1 : 0;
 }
 
+/* The whole string as a number. */
+static int full_num(const char *s, double *v)
+{
+	return parse_num(s, strlen(s), v);
+}
+
+int vt_eval_parse_ious(const char *s, double *v, size_t max, size_t *n)
+{
+	char buf[512], *save = NULL, *t;
+	double a, b, st;
+
+	if (strlen(s) >= sizeof buf)
+		return -1;
+	strcpy(buf, s);
+	if (strchr(buf, ':')) {
+		char *p1 = strchr(buf, ':'), *p2 = strchr(p1 + 1, ':');
+		double cnt;
+
+		if (!p2)
+			return -1;
+		*p1 = *p2 = '\0';
+		if (full_num(buf, &a) || full_num(p1 + 1, &b) ||
+		    full_num(p2 + 1, &st) || !(st > 0) || b < a)
+			return -1;
+		cnt = round((b - a) / st) + 1;
+		if (!(cnt >= 1 && cnt <= (double)max))
+			return -1;
+		*n = (size_t)cnt;
+		vt_linspace(v, *n, a, b);
+	} else {
+		*n = 0;
+		for (t = strtok_r(buf, ",", &save); t;
+		     t = strtok_r(NULL, ",", &save)) {
+			if (*n == max || full_num(t, &v[*n]))
+				return -1;
+			(*n)++;
+		}
+	}
+	for (size_t i = 0; i < *n; i++)
+		if (!(v[i] >= 0 && v[i] <= 1) || (i && v[i] <= v[i - 1]))
+			return -1;
+	return *n ? 0 : -1;
+}
+
+int vt_eval_parse_maxdets(const char *s, unsigned *md)
+{
+	const char *p = s;
+
+	for (int i = 0; i < 3; i++) {
+		unsigned long v = 0;
+		const char *q = p;
+
+		while (*q >= '0' && *q <= '9' && v <= 1000000)
+			v = v * 10 + (unsigned long)(*q++ - '0');
+		if (q == p || v == 0 || v > 1000000 || (i && v <= md[i - 1]) ||
+		    *q != (i < 2 ? ',' : '\0'))
+			return -1;
+		md[i] = (unsigned)v;
+		p = q + 1;
+	}
+	return 0;
+}
+
 int vt_coco_params_areas(struct vt_coco_params *p, const char *spec,
 			 struct vt_err *err)
 {

@@ -162,3 +162,34 @@ Test(eval_select, classes_subset)
 	vt_coco_result_release(&b);
 	vt_eval_set_release(&s);
 }
+
+Test(eval_select, iou_and_maxdet_lists)
+{
+	double v[VT_COCO_MAX_IOU], d[10];
+	unsigned md[3];
+	size_t n;
+	static const char *bad_iou[] = { "", "x", "0.5,0.4", "0.5,1.1",
+					 "0.5:0.9", "0.9:0.5:0.1", "0.5:0.95:0",
+					 "0:1:0.001" };
+	static const char *bad_md[] = { "", "1,10", "0,1,2", "3,2,5",
+					"1,10,100x", "1,10,1000001",
+					"1,10,100,1000", "1,,3" };
+
+	cr_assert_eq(vt_eval_parse_ious("0.5:0.95:0.05", v, VT_COCO_MAX_IOU,
+					&n), 0);
+	vt_linspace(d, 10, 0.5, 0.95);
+	cr_assert_eq(n, 10);
+	cr_assert_eq(memcmp(v, d, sizeof d), 0);
+	cr_assert_eq(v[8], 0.8999999999999999);
+	cr_assert_eq(vt_eval_parse_ious("0.25,0.5", v, VT_COCO_MAX_IOU, &n), 0);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(v[1], 0.5);
+	for (size_t i = 0; i < sizeof bad_iou / sizeof *bad_iou; i++)
+		cr_expect_eq(vt_eval_parse_ious(bad_iou[i], v, VT_COCO_MAX_IOU,
+						&n), -1, "%s", bad_iou[i]);
+	cr_assert_eq(vt_eval_parse_maxdets("1,20,300", md), 0);
+	cr_assert_eq(md[2], 300);
+	for (size_t i = 0; i < sizeof bad_md / sizeof *bad_md; i++)
+		cr_expect_eq(vt_eval_parse_maxdets(bad_md[i], md), -1, "%s",
+			     bad_md[i]);
+}

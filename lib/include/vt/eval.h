@@ -95,6 +95,12 @@ struct vt_coco_params {
 /* pycocotools' defaults: iouThrs linspace(.5, .95, 10), recThrs
  * linspace(0, 1, 101), areas all/small/medium/large, maxDets 1, 10, 100. */
 void vt_coco_params_default(struct vt_coco_params *p);
+/* IoU thresholds: START:STOP:STEP (numpy.linspace of
+ * round((STOP-START)/STEP)+1 values) or an increasing comma list, all in
+ * [0, 1], at most max; 0 or -1. */
+int vt_eval_parse_ious(const char *s, double *v, size_t max, size_t *n);
+/* Three increasing positive numbers A,B,C (at most 1000000); 0 or -1. */
+int vt_eval_parse_maxdets(const char *s, unsigned *md);
 /* Area ranges "LABEL=MIN:MAX,..." (inclusive bounds, at most
  * VT_COCO_MAX_AREA with 'all'): 'all' = 0:1e10 comes first unless the
  * list sets it; the summary's small/medium/large stats are -1 when the
