@@ -257,10 +257,49 @@ static double noise(const struct vt_fill_spec *f, enum vt_dtype dt, int64_t k,
 	return u;
 }
 
+/* A constant per channel into U8 or F32 data, row by row. */
+static bool fill_const(void *base, enum vt_dtype dt, int64_t c, int64_t sc,
+		       int64_t sy, int64_t sx, const struct vt_rect *rects,
+		       int n, const struct vt_fill_spec *f)
+{
+	if (f->fill == VT_FILL_NOISE || (dt != VT_U8 && dt != VT_F32))
+		return false;
+	for (int q = 0; q < n; q++) {
+		const struct vt_rect *R = &rects[q];
+
+		for (int64_t k = 0; k < c; k++) {
+			double v = f->fill == VT_FILL_ZERO ? 0.0 : f->value[k];
+
+			for (int64_t y = R->y1; y < R->y2; y++) {
+				int64_t off = k * sc + y * sy + R->x1 * sx;
+				int64_t len = R->x2 - R->x1;
+
+				if (dt == VT_U8 && sx == 1) {
+					memset((uint8_t *)base + off, to_u8(v),
+					       (size_t)len);
+				} else if (dt == VT_U8) {
+					uint8_t u = to_u8(v), *p = base;
+
+					for (int64_t x = 0; x < len; x++)
+						p[off + x * sx] = u;
+				} else {
+					float fv = (float)v, *p = base;
+
+					for (int64_t x = 0; x < len; x++)
+						p[off + x * sx] = fv;
+				}
+			}
+		}
+	}
+	return true;
+}
+
 void vt_aug_fill(void *base, enum vt_dtype dt, int64_t c, int64_t sc,
 		 int64_t sy, int64_t sx, const struct vt_rect *rects, int n,
 		 const struct vt_fill_spec *f, struct vt_rng *r)
 {
+	if (fill_const(base, dt, c, sc, sy, sx, rects, n, f))
+		return;
 	for (int q = 0; q < n; q++) {
 		const struct vt_rect *R = &rects[q];
 

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "vt/augment.h"
 #include "vt/cli.h"
@@ -528,6 +530,23 @@ static int make_mask(const struct vt_tensor *img, const struct vt_aug_layout *l,
 	return rc;
 }
 
+/* Whether the image's data may be changed in place: owned data, or a view
+ * into the reader's private (copy-on-write) mapping of its file made
+ * writable page by page. */
+static bool writable(const struct vt_tensor *t)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uintptr_t a, b;
+
+	if (t->owns_data)
+		return true;
+	if (page <= 0 || !t->data || !t->nbytes)
+		return false;
+	a = (uintptr_t)t->data & ~((uintptr_t)page - 1);
+	b = (uintptr_t)t->data + t->nbytes;
+	return mprotect((void *)a, b - a, PROT_READ | PROT_WRITE) == 0;
+}
+
 static int one_record(struct tstate *st, const char *name,
 		      const struct vt_record *rec, struct vt_err *err)
 {
@@ -538,6 +557,7 @@ static int one_record(struct tstate *st, const char *name,
 	struct vt_progress prog;
 	uint64_t n_img, plane;
 	void *data;
+	bool in_place;
 	int rc;
 
 	if (!img)
@@ -547,7 +567,10 @@ static int one_record(struct tstate *st, const char *name,
 		return rc == VT_EINVAL ? rc : VT_EFORMAT;
 	n_img = l.n >= 0 ? img->shape[l.n] : 1;
 	plane = img->shape[l.h] * img->shape[l.w];
-	data = malloc(img->nbytes ? img->nbytes : 1);
+	/* one copy: the holes go into the record's own data (a mapped input
+	 * made copy-on-write); more copies work on a scratch copy each */
+	in_place = r->copies == 1 && writable(img);
+	data = in_place ? img->data : malloc(img->nbytes ? img->nbytes : 1);
 	if (!data)
 		return vt_err_set(err, VT_ENOMEM, "out of memory for %zu "
 				  "bytes", img->nbytes);
@@ -556,7 +579,8 @@ static int one_record(struct tstate *st, const char *name,
 	/* a bar over the images of this record (drawn only on a terminal) */
 	vt_progress_start(&prog, "images", n_img * (uint64_t)r->copies);
 	for (int k = 0; !rc && k < r->copies; k++) {
-		memcpy(data, img->data, img->nbytes);
+		if (!in_place)
+			memcpy(data, img->data, img->nbytes);
 		if (r->masks)
 			rc = make_mask(img, &l, &mask, err);
 		for (uint64_t i = 0; !rc && i < n_img; i++) {
@@ -592,7 +616,8 @@ static int one_record(struct tstate *st, const char *name,
 	}
 	vt_progress_end(&prog);
 	st->index += n_img;
-	free(data);
+	if (!in_place)
+		free(data);
 	return rc;
 }
 
