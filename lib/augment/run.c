@@ -244,9 +244,32 @@ static int write_mask(const struct vt_aug_run *r, const char *rel, int k,
 	return rc;
 }
 
-static int one_image(struct shared *s, size_t i, struct vt_rect *R,
+/* A worker's own state: rectangles, and the last output directory it made
+ * (consecutive images mostly share one, so it is created once). */
+struct wstate {
+	struct vt_rect *R;
+	char *dir;
+};
+
+/* mkdirs unless path's directory is the one made last. */
+static int make_dir_of(struct wstate *w, char *path, struct vt_err *err)
+{
+	const char *slash = strrchr(path, '/');
+	size_t len = slash ? (size_t)(slash - path) : 0;
+	int rc;
+
+	if (w->dir && strlen(w->dir) == len && !memcmp(w->dir, path, len))
+		return 0;
+	rc = mkdirs(path, err);
+	free(w->dir);
+	w->dir = rc ? NULL : strndup(path, len);
+	return rc;
+}
+
+static int one_image(struct shared *s, size_t i, struct wstate *ws,
 		     struct vt_err *err)
 {
+	struct vt_rect *R = ws->R;
 	const struct vt_aug_run *r = s->r;
 	struct item *it = &s->items->v[i];
 	struct vt_tensor img, work = { 0 };
@@ -279,7 +302,7 @@ static int one_image(struct shared *s, size_t i, struct vt_rect *R,
 		if (!rc && !(path = out_path(r, it->rel, k, NULL)))
 			rc = vt_err_set(err, VT_ENOMEM, "out of memory");
 		if (!rc)
-			rc = mkdirs(path, err);
+			rc = make_dir_of(ws, path, err);
 		if (!rc)
 			rc = vt_image_write_flags(path, &work, r->quality,
 						  VT_OUTFILE_NOSYNC, err);
@@ -322,14 +345,14 @@ static void fail_at(struct shared *s, size_t i, const struct vt_err *err)
 }
 
 /* One image; false when nothing is left to do. */
-static bool step(struct shared *s, struct vt_rect *R)
+static bool step(struct shared *s, struct wstate *ws)
 {
 	size_t i = atomic_fetch_add(&s->next, 1);
 	struct vt_err err;
 
 	if (i >= s->items->n || atomic_load(&s->stop))
 		return false;
-	if (one_image(s, i, R, &err)) {
+	if (one_image(s, i, ws, &err)) {
 		fail_at(s, i, &err);
 		return false;
 	}
@@ -348,8 +371,11 @@ static void *worker(void *arg)
 		fail_at(s, 0, &err);
 		return NULL;
 	}
-	while (step(s, R))
+	struct wstate ws = { R, NULL };
+
+	while (step(s, &ws))
 		;
+	free(ws.dir);
 	free(R);
 	return NULL;
 }
@@ -405,8 +431,11 @@ int vt_aug_run_images(const struct vt_aug_run *r, struct vt_err *err)
 			vt_err_set(err, VT_ENOMEM, "out of memory");
 			fail_at(&s, 0, err);
 		}
-		while (R && step(&s, R))
+		struct wstate ws = { R, NULL };
+
+		while (R && step(&s, &ws))
 			vt_progress_update(&s.prog, atomic_load(&s.done));
+		free(ws.dir);
 		free(R);
 		for (int t = 0; t < nth; t++)
 			pthread_join(th[t], NULL);
