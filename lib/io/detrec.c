@@ -301,6 +301,23 @@ static int index_images(const struct vt_eval_set *s, struct key **full,
 	return 0;
 }
 
+/* An image without a file name whose id is the number of the base name's
+ * stem ("000000139.jpg" is 139), as yolo-detect numbers COCO results; or
+ * -1. */
+static long numeric_id(const struct vt_eval_set *s, const char *b)
+{
+	long long id = 0;
+	const char *p = b;
+	long k;
+
+	for (; *p >= '0' && *p <= '9' && id < INT64_MAX / 10 - 10; p++)
+		id = id * 10 + (*p - '0');
+	if (p == b || (*p && *p != '.') || (*p && strchr(p + 1, '.')))
+		return -1;
+	k = vt_eval_set_img_index(s, id);
+	return k >= 0 && (!s->img_name || !s->img_name[k]) ? k : -1;
+}
+
 int vt_detrec_read_dt(struct vt_eval_set *s, const void *buf, size_t len,
 		      const char *name, char *const *names, size_t n_names,
 		      struct vt_err *err)
@@ -336,6 +353,7 @@ int vt_detrec_read_dt(struct vt_eval_set *s, const void *buf, size_t len,
 		const struct key *f;
 		struct rec o;
 		uint32_t img;
+		long by_id;
 
 		if (more < 0) {
 			rc = more;
@@ -354,12 +372,15 @@ int vt_detrec_read_dt(struct vt_eval_set *s, const void *buf, size_t len,
 				break;
 			}
 		}
-		if (!f) {
+		if (f) {
+			img = f->img;
+		} else if ((by_id = numeric_id(s, base(o.image))) >= 0) {
+			img = (uint32_t)by_id;
+		} else {
 			rc = bad(err, name, idx, o.image, "no such image in "
 				 "the ground truth");
 			break;
 		}
-		img = f->img;
 		if (seen[img]) {
 			rc = bad(err, name, idx, o.image, "a second record "
 				 "for this image");

@@ -416,3 +416,43 @@ Test(eval_yolo, parse_and_errors)
 	cr_assert_eq(s.dt[0].img, 2);
 	vt_eval_set_release(&s);
 }
+
+Test(eval_records, image_by_numeric_name)
+{
+	const char *gt = "{\"images\": [{\"id\": 139}, {\"id\": 7, \"file_name\":"
+		" \"x.jpg\"}], \"categories\": [{\"id\": 1, \"name\": \"c\"}],"
+		" \"annotations\": []}";
+	const float box[] = { 0, 0, 10, 10 }, score[] = { 0.5f };
+	const int32_t cls[] = { 0 };
+	static const char *bad[] = { "run/7.jpg", "140.jpg", "139.tar.gz",
+				     "x139.jpg" };
+	struct vt_eval_set s;
+	struct vt_err err;
+	char *buf = NULL;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+
+	put(f, "run/000000139.jpg", 1, box, score, cls);
+	fclose(f);
+	vt_eval_set_init(&s);
+	cr_assert_eq(vt_coco_read_gt(&s, gt, strlen(gt), "gt", &err), 0);
+	cr_assert_eq(vt_detrec_read_dt(&s, buf, len, "-", NULL, 0, &err), 0,
+		     "%s", err.msg);
+	cr_assert_eq(s.n_dt, 1);
+	cr_assert_eq(s.img_id[s.dt[0].img], 139);
+	vt_eval_set_release(&s);
+	free(buf);
+	/* only images without a file name are found by number */
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		buf = NULL;
+		f = open_memstream(&buf, &len);
+		put(f, bad[i], 1, box, score, cls);
+		fclose(f);
+		vt_eval_set_init(&s);
+		cr_assert_eq(vt_coco_read_gt(&s, gt, strlen(gt), "gt", &err), 0);
+		cr_expect_eq(vt_detrec_read_dt(&s, buf, len, "-", NULL, 0, &err),
+			     VT_EFORMAT, "%s", bad[i]);
+		vt_eval_set_release(&s);
+		free(buf);
+	}
+}

@@ -9,8 +9,10 @@
  * Images: a record goes to the ground-truth image whose name equals its
  * "image" exactly, else to the one whose base name equals the record's
  * base name ("imgs/000139.jpg" finds the COCO file_name "000139.jpg"); two
- * images of that base name make the record ambiguous, an error.  A second
- * record for one image is an error.
+ * images of that base name make the record ambiguous, an error.  An image
+ * without a file name is found by its id as the number of the stem
+ * ("000000139.jpg" is id 139, as yolo-detect --format coco numbers them).
+ * A second record for one image is an error.
  *
  * Classes: with class names (a names file), class c is the category whose
  * name is names[c]; without, class c is the category of index c (COCO:
