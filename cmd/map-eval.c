@@ -164,8 +164,10 @@ static int run(struct opts *o, int *exit_code, struct vt_err *err)
 		if (!rc)
 			rc = vt_voc_report(&rep, &s, &vres, &o->voc, err);
 	}
-	if (!rc && o->pr_dir && o->proto == P_COCO)
-		rc = vt_coco_pr_curves(o->pr_dir, &s, &res, &o->coco, err);
+	if (!rc && o->pr_dir)
+		rc = o->proto != P_COCO ? vt_err_set(err, VT_EINVAL, "--pr-curves:"
+				" only the coco protocol has curves")
+			: vt_coco_pr_curves(o->pr_dir, &s, &res, &o->coco, err);
 	if (!rc && o->confusion)
 		rc = vt_confusion_eval(&cm, &s, o->cm_iou, o->cm_score, err);
 	if (!rc)
