@@ -32,8 +32,11 @@ int vt_outfile_open(struct vt_outfile *o, const char *path,
 int vt_outfile_open_flags(struct vt_outfile *o, const char *path,
 			  unsigned flags, struct vt_err *err)
 {
+	const char *orig = path;
+	struct stat st;
+	char *resolved = NULL;
 	size_t len;
-	int fd;
+	int fd, rc;
 
 	memset(o, 0, sizeof *o);
 	o->sync = !(flags & VT_OUTFILE_NOSYNC);
@@ -42,6 +45,31 @@ int vt_outfile_open_flags(struct vt_outfile *o, const char *path,
 		o->is_stdout = true;
 		return 0;
 	}
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return vt_err_set(err, VT_ECREATE, "'%s': is a directory",
+					  path);
+		if (!S_ISREG(st.st_mode)) {
+			/* a device or pipe: renaming over it would replace
+			 * it with a file */
+			o->fp = fopen(path, "wb");
+			if (!o->fp)
+				return vt_err_sys(err, VT_ECREATE,
+						  "'%s': cannot open", path);
+			o->direct = true;
+			o->path = malloc(strlen(path) + 1);
+			if (o->path)
+				strcpy(o->path, path);
+			return 0;
+		}
+		/* a link to a file: replace the file, keep the link */
+		if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+			path = resolved = realpath(path, NULL);
+		if (!path)
+			return vt_err_sys(err, VT_ECREATE, "'%s': cannot resolve",
+					  orig);
+	}
+	rc = 0;
 	len = strlen(path);
 	o->path = malloc(len + 1);
 	o->tmp = malloc(len + 16);
@@ -50,10 +78,12 @@ int vt_outfile_open_flags(struct vt_outfile *o, const char *path,
 		return vt_err_set(err, VT_ENOMEM, "out of memory");
 	}
 	memcpy(o->path, path, len + 1);
+	free(resolved);
+	path = o->path;
 	snprintf(o->tmp, len + 16, "%s.tmp-XXXXXX", path);
 	fd = mkstemp(o->tmp);
 	if (fd < 0) {
-		int rc = vt_err_sys(err, VT_ECREATE, "'%s': cannot create", path);
+		rc = vt_err_sys(err, VT_ECREATE, "'%s': cannot create", path);
 		free(o->tmp);
 		o->tmp = NULL;
 		vt_outfile_abort(o);
@@ -66,7 +96,7 @@ int vt_outfile_open_flags(struct vt_outfile *o, const char *path,
 	}
 	o->fp = fdopen(fd, "wb");
 	if (!o->fp) {
-		int rc = vt_err_sys(err, VT_EOS, "'%s': fdopen", path);
+		rc = vt_err_sys(err, VT_EOS, "'%s': fdopen", path);
 		close(fd);
 		vt_outfile_abort(o);
 		return rc;
@@ -88,7 +118,7 @@ int vt_outfile_commit(struct vt_outfile *o, struct vt_err *err)
 	if (!o->fp)
 		return vt_err_set(err, VT_EBUG, "outfile committed twice");
 	if (fflush(o->fp) != 0 || ferror(o->fp) ||
-	    (o->sync && fsync(fileno(o->fp)) != 0)) {
+	    (o->sync && !o->direct && fsync(fileno(o->fp)) != 0)) {
 		rc = vt_err_sys(err, VT_EIO, "'%s': write error", o->path);
 		vt_outfile_abort(o);
 		return rc;
@@ -100,6 +130,11 @@ int vt_outfile_commit(struct vt_outfile *o, struct vt_err *err)
 		return rc;
 	}
 	o->fp = NULL;
+	if (o->direct) {
+		free(o->path);
+		o->path = NULL;
+		return 0;
+	}
 	if (rename(o->tmp, o->path) != 0) {
 		rc = vt_err_sys(err, VT_ECREATE, "'%s': cannot rename into place",
 				o->path);
@@ -120,7 +155,7 @@ void vt_outfile_abort(struct vt_outfile *o)
 		fclose(o->fp);
 	o->fp = NULL;
 	if (o->tmp)
-		unlink(o->tmp);
+		unlink(o->tmp);  /* a direct output has none: nothing to remove */
 	free(o->tmp);
 	free(o->path);
 	o->tmp = o->path = NULL;

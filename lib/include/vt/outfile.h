@@ -3,6 +3,9 @@
  * Data goes to a temporary file beside the target, which is renamed over it
  * only when complete; on failure the temporary file is removed, so no partial
  * output is ever left behind as if it were complete.  "-" is standard output.
+ * A path that names an existing device, FIFO or socket (/dev/null, a named
+ * pipe) is written in place; a symbolic link to a file is followed, so the
+ * link stays and its target is replaced.
  */
 #ifndef VT_OUTFILE_H
 #define VT_OUTFILE_H
@@ -17,6 +20,8 @@ struct vt_outfile {
 	char *path;         /* target, or NULL for standard output */
 	char *tmp;          /* temporary path, or NULL */
 	bool is_stdout;
+	bool direct;        /* an existing device, FIFO or socket: written in
+			       place, never replaced (think -o /dev/null) */
 	bool sync;          /* fsync before the rename */
 };
 
