@@ -45,7 +45,7 @@ TOOL_BINS := $(TOOLS:%=$(BIN)/%)
 UNIT_SRC := $(sort $(wildcard test/unit/*.c))
 UNIT_BIN := $(BUILD)/test/unit-tests
 FUZZ_SRC := $(sort $(wildcard test/fuzz/fuzz_*.c))
-FUZZ_BINS := $(FUZZ_SRC:test/fuzz/%.c=build/fuzz/%)
+FUZZ_BINS := $(FUZZ_SRC:test/fuzz/%.c=build/fuzz/bin/%)
 MAN_PAGES := $(sort $(wildcard man/man*/*.[157]))
 
 .PHONY: all check check-run check-unit check-cli check-interop asan demo \
@@ -112,16 +112,28 @@ bench: all
 	@scripts/install-deps --if-root --bench
 	@for s in scripts/bench/*.sh; do echo "== $$s"; sh $$s $(BIN) || exit 1; done
 
-# The fuzzers compile stb's decoders from its headers (test/fuzz/stb_impl.c)
-# with the same instrumentation, instead of linking Debian's libstb, so the
+# The fuzzers use the library built once with clang's coverage and sanitizer
+# instrumentation (build/fuzz/libvt-fuzz.a).  They compile stb's decoders from
+# its headers (test/fuzz/stb_impl.c) instead of linking Debian's libstb, so the
 # fuzzer sees coverage inside them and AddressSanitizer checks them.
+FUZZ_CFLAGS = -std=c11 -g -O1 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 \
+	-Ilib/include $(PKG_CFLAGS)
+FUZZ_SAN = address,undefined
 FUZZ_LIBS = $(filter-out -lstb,$(VT_LIBS))
+FUZZ_OBJ := $(LIB_SRC:%.c=build/fuzz/obj/%.o) build/fuzz/obj/test/fuzz/stb_impl.o
 
-build/fuzz/%: test/fuzz/%.c test/fuzz/stb_impl.c $(LIB_SRC)
+build/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
-	clang -std=c11 -g -O1 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 \
-		-fsanitize=fuzzer,address,undefined -Ilib/include $(PKG_CFLAGS) \
-		-o $@ $< test/fuzz/stb_impl.c $(LIB_SRC) $(FUZZ_LIBS)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c -o $@ $<
+
+build/fuzz/libvt-fuzz.a: $(FUZZ_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+build/fuzz/bin/%: test/fuzz/%.c build/fuzz/libvt-fuzz.a
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $< \
+		build/fuzz/libvt-fuzz.a $(FUZZ_LIBS)
 
 fuzz: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do \
