@@ -16,6 +16,7 @@
 #include "vt/outfile.h"
 #include "vt/record.h"
 #include "vt/size.h"
+#include "vt/json.h"
 
 static bool has_suffix(const char *s, const char *suffix)
 {
@@ -28,23 +29,6 @@ bool vt_aug_is_tensor_path(const char *path)
 {
 	return path && (has_suffix(path, ".safetensors") ||
 			has_suffix(path, ".vts"));
-}
-
-/* JSON string body of s into f. */
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
 }
 
 static void json_rects(FILE *f, const struct vt_rect *R, int n)
@@ -311,9 +295,9 @@ static int one_image(struct shared *s, size_t i, struct wstate *ws,
 					(int64_t)img.shape[1], R, n, err);
 		if (!rc && log) {
 			fputs("{\"input\":", log);
-			json_str(log, it->in);
+			vt_json_put_string(log, it->in);
 			fputs(",\"output\":", log);
-			json_str(log, path);
+			vt_json_put_string(log, path);
 			fprintf(log, ",\"index\":%zu,\"copy\":%d,\"width\":%llu,"
 				"\"height\":%llu", i, k,
 				(unsigned long long)img.shape[1],
@@ -630,7 +614,7 @@ static int one_record(struct tstate *st, const char *name,
 				FILE *f = st->log.fp;
 
 				fputs("{\"input\":", f);
-				json_str(f, name);
+				vt_json_put_string(f, name);
 				fprintf(f, ",\"item\":%llu,\"index\":%llu,"
 					"\"copy\":%d",
 					(unsigned long long)i,

@@ -8,6 +8,7 @@
 #include "vt/outfile.h"
 #include "vt/record.h"
 #include "vt/tensor.h"
+#include "vt/json.h"
 
 static const char *const format_names[] = {
 	[VT_DET_TEXT] = "text",
@@ -76,22 +77,6 @@ static const char *base_name(const char *path)
 	const char *s = strrchr(path, '/');
 
 	return s ? s + 1 : path;
-}
-
-static void put_json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
 }
 
 static const char *class_name(const struct vt_det_writer *w, int id,
@@ -260,10 +245,10 @@ int vt_det_write(struct vt_det_writer *w, const char *path, int width,
 			break;
 		case VT_DET_JSONL:
 			fputs("{\"image\":", w->out);
-			put_json_string(w->out, path);
+			vt_json_put_string(w->out, path);
 			fprintf(w->out, ",\"class_id\":%d,\"class\":",
 				d[i].class_id);
-			put_json_string(w->out, name);
+			vt_json_put_string(w->out, name);
 			fprintf(w->out, ",\"score\":%.6g,\"objectness\":%.6g,"
 				"\"box\":[%.9g,%.9g,%.9g,%.9g]}\n", d[i].score,
 				d[i].objectness, x[0], x[1], x[2], x[3]);

@@ -5,6 +5,7 @@
 
 #include "vt/eval.h"
 #include "vt/size.h"
+#include "vt/json.h"
 
 void vt_eval_report_release(struct vt_eval_report *r)
 {
@@ -181,26 +182,10 @@ static void num(FILE *f, double v)
 	fputs(buf, f);
 }
 
-static void jstr(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 int vt_eval_write_json(FILE *f, const struct vt_eval_report *r)
 {
 	fputs("{\"protocol\":", f);
-	jstr(f, r->protocol);
+	vt_json_put_string(f, r->protocol);
 	fputs(",\"map\":", f);
 	num(f, r->map);
 	if (r->has_stats) {
@@ -225,7 +210,7 @@ int vt_eval_write_json(FILE *f, const struct vt_eval_report *r)
 		for (size_t a = 0; a < p->n_area; a++) {
 			if (a)
 				fputc(',', f);
-			jstr(f, p->area_lbl[a]);
+			vt_json_put_string(f, p->area_lbl[a]);
 			fputs(":[", f);
 			num(f, p->area[a][0]);
 			fputc(',', f);
@@ -246,7 +231,7 @@ int vt_eval_write_json(FILE *f, const struct vt_eval_report *r)
 		const struct vt_eval_row *x = &r->row[i];
 
 		fputs(i ? ",{\"name\":" : "{\"name\":", f);
-		jstr(f, x->name);
+		vt_json_put_string(f, x->name);
 		fprintf(f, ",\"id\":%lld,\"ap\":", (long long)x->id);
 		num(f, x->ap);
 		if (r->has_stats) {
