@@ -403,8 +403,13 @@ int vt_coco_accumulate(struct vt_coco_result *out,
 	out->A = A;
 	out->M = M;
 	if (vt_mul_overflow_size(T * R * A * M, K, &np_) ||
-	    vt_mul_overflow_size(T * A * M, K, &nr))
-		return vt_err_set(err, VT_ENOMEM, "too many categories");
+	    vt_mul_overflow_size(T * A * M, K, &nr) ||
+	    np_ > VT_COCO_MAX_TABLE / sizeof(double))
+		return vt_err_set(err, VT_ELIMIT, "%zu categories x %zu IoU "
+				  "thresholds x %zu recall points x %zu area "
+				  "ranges x %zu max-dets need a precision table "
+				  "above the limit of %llu MB", K, T, R, A, M,
+				  (unsigned long long)(VT_COCO_MAX_TABLE >> 20));
 	for (size_t k = 0; k < K; k++)
 		if (m->start[k + 1] - m->start[k] > maxn)
 			maxn = m->start[k + 1] - m->start[k];

@@ -109,6 +109,10 @@ static int get_rec(const struct vt_record *r, const char *name, uint64_t idx,
 		else if (o->cls[i] < 0)
 			snprintf(msg, sizeof msg, "box %zu: class %d is "
 				 "negative", i, (int)o->cls[i]);
+		else if (o->cls[i] > VT_EVAL_MAX_CLASS)
+			snprintf(msg, sizeof msg, "box %zu: class %d is above "
+				 "the limit of %d", i, (int)o->cls[i],
+				 VT_EVAL_MAX_CLASS);
 		else
 			continue;
 		return bad(err, name, idx, o->image, msg);

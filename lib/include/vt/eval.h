@@ -74,6 +74,11 @@ long vt_eval_set_img_index(const struct vt_eval_set *s, int64_t id);
 
 /* ---- COCO protocol ---------------------------------------------------- */
 
+/* Class ids in detection records: 0..VT_EVAL_MAX_CLASS (LVIS has 1,203). */
+#define VT_EVAL_MAX_CLASS 4095
+/* Largest precision table (T x R x K x A x M doubles) accumulate allocates:
+ * 1 GiB; pycocotools' default table for 80 classes is 7.8 MB. */
+#define VT_COCO_MAX_TABLE (UINT64_C(1) << 30)
 #define VT_COCO_MAX_IOU 64
 #define VT_COCO_MAX_REC 1001
 #define VT_COCO_MAX_AREA 8
