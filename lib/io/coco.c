@@ -632,31 +632,30 @@ static int push(void **p, size_t *cap, size_t n, size_t size,
 	return 0;
 }
 
-static int read_images(struct jp *j, struct gtraw *r)
+/* images or categories: a list of objects with an integer "id" and an
+ * optional string `strkey` (file_name, name); other keys are skipped. */
+static int read_id_list(struct jp *j, const char *list, const char *strkey,
+			struct idpos **v, char ***names, size_t *n, size_t *cap)
 {
-	static const char *const keys[] = { "id", "file_name", NULL };
+	const char *const keys[] = { "id", strkey, NULL };
 	int st = 0, rc;
 
-	j->what = "image";
 	ws(j);
 	if (j->p < j->e && *j->p != '[')
-		return vt_err_set(j->err, VT_EFORMAT, "'%s': images is not a "
-				  "list", j->name);
+		return vt_err_set(j->err, VT_EFORMAT, "'%s': %s is not a list",
+				  j->name, list);
 	for (j->index = 0; (rc = element(j, &st)) == 1; j->index++) {
 		int ms = 0, k;
 		unsigned seen = 0;
-		char key[32], *fname = NULL;
+		char key[32], *str = NULL, **q;
 		int64_t id = 0;
 
-		char **q;
-
-		if ((rc = push((void **)&r->img, &r->cap_img, r->n_img,
-			       sizeof *r->img, j->err)))
+		if ((rc = push((void **)v, cap, *n, sizeof **v, j->err)))
 			return rc;
-		q = vt_realloc_array(r->img_name, r->cap_img, sizeof *q);
+		q = vt_realloc_array(*names, *cap, sizeof *q);
 		if (!q)
 			return vt_err_set(j->err, VT_ENOMEM, "out of memory");
-		r->img_name = q;
+		*names = q;
 		if (!peek(j, '{'))
 			return jentry(j, "not an object");
 		while ((rc = member(j, &ms, key, sizeof key)) == 1) {
@@ -667,75 +666,37 @@ static int read_images(struct jp *j, struct gtraw *r)
 			else if (k == 0)
 				rc = get_int(j, "id", &id);
 			else if (!peek(j, '"'))
-				rc = jentry(j, "file_name is not a string");
+				rc = jentry(j, "%s is not a string", strkey);
 			else
-				rc = str_dup(j, &fname);
+				rc = str_dup(j, &str);
 			if (rc) {
-				free(fname);
+				free(str);
 				return rc;
 			}
 		}
 		if (rc < 0 || !(seen & 1)) {
-			free(fname);
+			free(str);
 			return rc < 0 ? rc : jentry(j, "no id");
 		}
-		r->img[r->n_img].id = id;
-		r->img[r->n_img].pos = r->n_img;
-		r->img_name[r->n_img++] = fname;
+		(*v)[*n].id = id;
+		(*v)[*n].pos = *n;
+		(*names)[(*n)++] = str;
 	}
 	return rc;
 }
 
+static int read_images(struct jp *j, struct gtraw *r)
+{
+	j->what = "image";
+	return read_id_list(j, "images", "file_name", &r->img, &r->img_name,
+			    &r->n_img, &r->cap_img);
+}
+
 static int read_categories(struct jp *j, struct gtraw *r)
 {
-	static const char *const keys[] = { "id", "name", NULL };
-	int st = 0, rc;
-
 	j->what = "category";
-	ws(j);
-	if (j->p < j->e && *j->p != '[')
-		return vt_err_set(j->err, VT_EFORMAT, "'%s': categories is "
-				  "not a list", j->name);
-	for (j->index = 0; (rc = element(j, &st)) == 1; j->index++) {
-		int ms = 0, k;
-		unsigned seen = 0;
-		char key[32], *cname = NULL, **q;
-		int64_t id = 0;
-
-		if ((rc = push((void **)&r->cat, &r->cap_cat, r->n_cat,
-			       sizeof *r->cat, j->err)))
-			return rc;
-		q = vt_realloc_array(r->cat_name, r->cap_cat, sizeof *q);
-		if (!q)
-			return vt_err_set(j->err, VT_ENOMEM, "out of memory");
-		r->cat_name = q;
-		if (!peek(j, '{'))
-			return jentry(j, "not an object");
-		while ((rc = member(j, &ms, key, sizeof key)) == 1) {
-			if ((k = known(j, key, keys, &seen)) == UNKNOWN)
-				rc = skip(j);
-			else if (k < 0)
-				rc = k;
-			else if (k == 0)
-				rc = get_int(j, "id", &id);
-			else if (!peek(j, '"'))
-				rc = jentry(j, "name is not a string");
-			else
-				rc = str_dup(j, &cname);
-			if (rc) {
-				free(cname);
-				return rc;
-			}
-		}
-		if (rc < 0 || !(seen & 1)) {
-			free(cname);
-			return rc < 0 ? rc : jentry(j, "no id");
-		}
-		r->cat[r->n_cat].id = id;
-		r->cat[r->n_cat].pos = r->n_cat;
-		r->cat_name[r->n_cat++] = cname;
-	}
-	return rc;
+	return read_id_list(j, "categories", "name", &r->cat, &r->cat_name,
+			    &r->n_cat, &r->cap_cat);
 }
 
 static int read_annotations(struct jp *j, struct vt_eval_set *s,
