@@ -1,5 +1,6 @@
 /* yolo-detect - darknet YOLO models on images. */
 #include <getopt.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -7,12 +8,13 @@
 #include "vt/darknet.h"
 #include "vt/detections.h"
 #include "vt/outfile.h"
+#include "vt/record.h"
 
 static const char usage[] =
 	"usage: yolo-detect -c CFG -w WEIGHTS [--names FILE] [--format F]\n"
 	"       [--coco-gt FILE] [-j N] [--thresh T] [--nms T] [--nms-kind K] [--max-dets N]\n"
-	"       [--resize letterbox|stretch] [--clamp] [--lenient]\n"
-	"       [--list FILE] [-o FILE] [-hqv] [--version] [IMAGE ...]\n"
+	"       [--resize letterbox|stretch] [--clamp] [--lenient] [--raw FILE]\n"
+	"       [--profile] [--list FILE] [-o FILE] [-hqv] [--version] [IMAGE ...]\n"
 	"       yolo-detect -c CFG --synth-weights FILE [--seed N]\n";
 
 static const char help[] =
@@ -34,6 +36,9 @@ static const char help[] =
 	"  --resize R           letterbox (darknet, default) or stretch (OpenCV)\n"
 	"  --clamp              clamp boxes to the image\n"
 	"  --lenient            skip unknown cfg sections and keys\n"
+	"  --raw FILE           the [yolo] layers' outputs, one tensor record\n"
+	"                       per image ('-': standard output)\n"
+	"  --profile            per-layer time, GFLOP and GFLOP/s on stderr\n"
 	"  --synth-weights F    write deterministic synthetic weights for CFG\n"
 	"  --seed N             seed of --synth-weights (1)\n"
 	"  -o FILE              output file ('-': standard output); yolo: DIR\n"
@@ -42,31 +47,62 @@ static const char help[] =
 
 enum { OPT_NAMES = 256, OPT_FORMAT, OPT_THRESH, OPT_NMS, OPT_NMS_KIND,
        OPT_MAX_DETS, OPT_RESIZE, OPT_CLAMP, OPT_LENIENT, OPT_SYNTH,
-       OPT_SEED, OPT_LIST, OPT_COCO_GT, OPT_VERSION };
+       OPT_SEED, OPT_LIST, OPT_COCO_GT, OPT_RAW, OPT_PROFILE, OPT_VERSION };
 
 struct opts {
 	const char *cfg, *weights, *names, *out, *synth, *list, *coco_gt;
+	const char *raw;
+	bool profile;
 	enum vt_det_format format;
 	uint64_t seed;
 	unsigned flags;
-	int threads;
-	struct vt_dn_decode_opts dec;
+	struct vt_dn_run_opts run;
 };
+
+/* What the per-image callback needs. */
+struct ctx {
+	const struct opts *o;
+	const struct vt_dn_net *net;
+	struct vt_det_writer w;
+	struct vt_outfile raw;
+	size_t images;
+	int status;
+};
+
+static int write_raw(struct ctx *x, const struct vt_dn_result *r,
+		     struct vt_err *err)
+{
+	struct vt_record rec;
+	int rc;
+
+	vt_record_init(&rec);
+	rc = vt_dn_raw_record(x->net, r->raw, r->path, r->width, r->height,
+			      x->o->run.dec.resize, &rec, err);
+	if (!rc)
+		rc = vt_record_write(x->raw.fp, x->o->raw, &rec, err);
+	vt_record_release(&rec);
+	return rc;
+}
 
 /* One image's result: an unreadable image is reported and remembered. */
 static int emit(void *arg, const struct vt_dn_result *r, struct vt_err *err)
 {
-	struct vt_det_writer *w = arg;
+	struct ctx *x = arg;
+	int rc;
 
 	if (r->status) {
 		int code = vt_cli_fail(&r->err);
 
-		if (code > *(int *)w->user)
-			*(int *)w->user = code;
+		if (code > x->status)
+			x->status = code;
 		return 0;
 	}
-	return vt_det_write(w, r->path, r->width, r->height, r->dets, r->n,
-			    err);
+	x->images++;
+	rc = vt_det_write(&x->w, r->path, r->width, r->height, r->dets, r->n,
+			  err);
+	if (!rc && x->o->raw)
+		rc = write_raw(x, r, err);
+	return rc;
 }
 
 static int synth(const struct opts *o, struct vt_dn_net *net,
@@ -106,7 +142,8 @@ static int load_names(const struct opts *o, const struct vt_dn_net *net,
 static int run(const struct opts *o, char **args, int nargs, int *status,
 	       struct vt_err *err)
 {
-	struct vt_det_writer w;
+	struct ctx x = { .o = o };
+	struct vt_dn_run_opts ro = o->run;
 	struct vt_outfile of = { 0 };
 	struct vt_dn_net *net;
 	char **paths = NULL, **names = NULL;
@@ -118,37 +155,49 @@ static int run(const struct opts *o, char **args, int nargs, int *status,
 		vt_dn_net_free(net);
 		return rc;
 	}
-	vt_det_writer_init(&w, o->format);
-	w.user = status;
+	x.net = net;
+	vt_det_writer_init(&x.w, o->format);
 	if (!rc)
 		rc = vt_dn_weights_load(net, o->weights, err);
 	if (!rc && o->names)
 		rc = load_names(o, net, &names, &nn, err);
-	w.names = names;
-	w.n_names = (int)nn;
+	x.w.names = names;
+	x.w.n_names = (int)nn;
 	if (!rc && o->coco_gt)
-		rc = vt_det_writer_coco_gt(&w, o->coco_gt, err);
+		rc = vt_det_writer_coco_gt(&x.w, o->coco_gt, err);
 	if (!rc)
 		rc = vt_dn_collect_images(o->list, args, nargs, &paths, &np, err);
 	if (!rc && o->format == VT_DET_YOLO)
-		w.dir = o->out;
+		x.w.dir = o->out;
 	else if (!rc)
 		rc = vt_outfile_open(&of, o->out, err);
-	w.out = of.fp;
-	w.out_name = o->out ? o->out : "<stdout>";
+	if (!rc && o->raw)
+		rc = vt_outfile_open(&x.raw, o->raw, err);
+	x.w.out = of.fp;
+	x.w.out_name = o->out ? o->out : "<stdout>";
+	ro.keep_raw = o->raw != NULL;
+	if (!rc && o->profile &&
+	    !(ro.layer_s = calloc((size_t)net->n, sizeof(double))))
+		rc = vt_err_set(err, VT_ENOMEM, "out of memory");
 	if (!rc)
-		rc = vt_dn_detect_all(net, paths, np, o->threads, &o->dec, emit,
-				      &w, err);
+		rc = vt_dn_detect_all(net, paths, np, &ro, emit, &x, err);
 	if (!rc)
-		rc = vt_det_writer_finish(&w, err);
+		rc = vt_det_writer_finish(&x.w, err);
+	if (!rc && x.raw.fp)
+		rc = vt_outfile_commit(&x.raw, err);
 	if (!rc && of.fp)
 		rc = vt_outfile_commit(&of, err);
-	else
-		vt_outfile_abort(&of);
-	vt_det_writer_release(&w);
+	if (!rc && o->profile)
+		rc = vt_dn_profile_write(stderr, "<stderr>", net, ro.layer_s,
+					 x.images, err);
+	vt_outfile_abort(&x.raw);
+	vt_outfile_abort(&of);
+	free(ro.layer_s);
+	vt_det_writer_release(&x.w);
 	vt_dn_lines_free(paths, np);
 	vt_dn_lines_free(names, nn);
 	vt_dn_net_free(net);
+	*status = x.status;
 	return rc;
 }
 
@@ -172,10 +221,12 @@ int cmd_yolo_detect(int argc, char **argv)
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "list", required_argument, NULL, OPT_LIST },
 		{ "coco-gt", required_argument, NULL, OPT_COCO_GT },
+		{ "raw", required_argument, NULL, OPT_RAW },
+		{ "profile", no_argument, NULL, OPT_PROFILE },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = { .seed = 1, .threads = 1,
-			  .dec = { .thresh = 0.25f, .nms = 0.45f } };
+	struct opts o = { .seed = 1, .run = { .threads = 1,
+			  .dec = { .thresh = 0.25f, .nms = 0.45f } } };
 	struct vt_err err = { 0 };
 	int c, status = 0;
 	double v;
@@ -195,32 +246,34 @@ int cmd_yolo_detect(int argc, char **argv)
 		case OPT_NAMES: o.names = optarg; break;
 		case OPT_LIST: o.list = optarg; break;
 		case OPT_SYNTH: o.synth = optarg; break;
-		case OPT_CLAMP: o.dec.clamp = true; break;
+		case OPT_CLAMP: o.run.dec.clamp = true; break;
 		case OPT_LENIENT: o.flags |= VT_DN_LENIENT; break;
 		case OPT_FORMAT:
 			if (vt_det_format_parse(optarg, &o.format))
 				return vt_cli_usage_error("--format: '%s' is not text, jsonl, coco, yolo or tensor", optarg);
 			break;
 		case OPT_COCO_GT: o.coco_gt = optarg; break;
+		case OPT_RAW: o.raw = optarg; break;
+		case OPT_PROFILE: o.profile = true; break;
 		case 'j':
 			if (vt_parse_u64(optarg, &u) || u < 1 || u > 256)
 				return vt_cli_usage_error("-j: '%s' is not a number of threads in [1, 256]", optarg);
-			o.threads = (int)u;
+			o.run.threads = (int)u;
 			break;
 		case OPT_THRESH:
 		case OPT_NMS:
 			if (vt_parse_double(optarg, &v) || !(v >= 0 && v <= 1))
 				return vt_cli_usage_error("--%s: '%s' is not a number in [0, 1]",
 							  c == OPT_NMS ? "nms" : "thresh", optarg);
-			*(c == OPT_NMS ? &o.dec.nms : &o.dec.thresh) = (float)v;
+			*(c == OPT_NMS ? &o.run.dec.nms : &o.run.dec.thresh) = (float)v;
 			break;
 		case OPT_NMS_KIND:
-			if (vt_nms_kind_parse(optarg, &o.dec.nms_kind))
+			if (vt_nms_kind_parse(optarg, &o.run.dec.nms_kind))
 				return vt_cli_usage_error("--nms-kind: '%s' is not greedy or diou", optarg);
 			break;
 		case OPT_RESIZE:
-			if (strcmp(optarg, "letterbox") == 0) o.dec.resize = VT_DN_LETTERBOX;
-			else if (strcmp(optarg, "stretch") == 0) o.dec.resize = VT_DN_STRETCH;
+			if (strcmp(optarg, "letterbox") == 0) o.run.dec.resize = VT_DN_LETTERBOX;
+			else if (strcmp(optarg, "stretch") == 0) o.run.dec.resize = VT_DN_STRETCH;
 			else return vt_cli_usage_error("--resize: '%s' is not letterbox or stretch", optarg);
 			break;
 		case OPT_MAX_DETS:
@@ -231,7 +284,7 @@ int cmd_yolo_detect(int argc, char **argv)
 			if (c == OPT_SEED)
 				o.seed = u;
 			else
-				o.dec.max_dets = (size_t)u;
+				o.run.dec.max_dets = (size_t)u;
 			break;
 		default: return vt_cli_bad_option(c, argv);
 		}
@@ -244,8 +297,13 @@ int cmd_yolo_detect(int argc, char **argv)
 		return vt_cli_usage_error("no images");
 	if (!o.synth && o.format == VT_DET_YOLO && !o.out)
 		return vt_cli_usage_error("--format yolo needs -o DIR");
+	if (!o.synth && o.raw && strcmp(o.raw, "-") == 0 &&
+	    (!o.out || strcmp(o.out, "-") == 0) && o.format != VT_DET_YOLO)
+		return vt_cli_usage_error("--raw -: standard output is taken, give -o FILE");
 	if (!o.synth && o.format == VT_DET_TENSOR &&
 	    (c = vt_cli_check_binary_stdout(o.out)))
+		return c;
+	if (!o.synth && o.raw && (c = vt_cli_check_binary_stdout(o.raw)))
 		return c;
 	if (run(&o, argv + optind, argc - optind, &status, &err))
 		return vt_cli_fail(&err);

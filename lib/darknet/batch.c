@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "vt/size.h"
 #include "vt/darknet.h"
@@ -155,7 +156,7 @@ struct slot {
 struct pool {
 	char *const *paths;
 	size_t n, next;
-	const struct vt_dn_decode_opts *o;
+	const struct vt_dn_run_opts *o;
 	struct slot *slots;
 	bool stop;
 	pthread_mutex_t mu;
@@ -165,6 +166,8 @@ struct pool {
 struct worker {
 	struct pool *p;
 	struct vt_dn_net *net;
+	double *layer_s;                /* --profile: this worker's times */
+	struct timespec last;
 	pthread_t th;
 	bool started;
 };
@@ -172,7 +175,7 @@ struct worker {
 /* Read and preprocess one image into input, (c, h, w) of net; r gets the
  * path, the size and the status. */
 static void prepare(const struct vt_dn_net *net, float *input,
-		    const char *path, const struct vt_dn_decode_opts *o,
+		    const char *path, const struct vt_dn_run_opts *o,
 		    float **tmp, size_t *tmp_n, struct vt_dn_result *r)
 {
 	struct vt_tensor img;
@@ -198,19 +201,67 @@ static void prepare(const struct vt_dn_net *net, float *input,
 		*tmp_n = need;
 	}
 	vt_dn_preprocess(input, img.data, r->width, r->height, 3, net->w,
-			 net->h, o->resize, *tmp);
-	vt_tensor_release(&img);
+			 net->h, o->dec.resize, *tmp);
+	if (o->keep_image)
+		r->image = img;
+	else
+		vt_tensor_release(&img);
 }
 
-/* Forward and decode the prepared input of r's image. */
-static void finish(struct vt_dn_net *net, const struct vt_dn_decode_opts *o,
-		   struct vt_dn_result *r)
+static double seconds_since(struct timespec *last)
 {
+	struct timespec now;
+	double s;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	s = (double)(now.tv_sec - last->tv_sec) +
+	    1e-9 * (double)(now.tv_nsec - last->tv_nsec);
+	*last = now;
+	return s;
+}
+
+static void profile_cb(void *arg, int layer)
+{
+	struct worker *w = arg;
+
+	w->layer_s[layer] += seconds_since(&w->last);
+}
+
+/* Forward and decode the prepared input of r's image (and keep what o
+ * asks for). */
+static void finish(struct worker *w, struct vt_dn_result *r)
+{
+	const struct vt_dn_run_opts *o = w->p->o;
+
 	if (r->status)
 		return;
-	vt_dn_forward(net);
-	r->status = vt_dn_decode(net, r->width, r->height, o, &r->dets, &r->n,
-				 &r->err);
+	if (w->layer_s) {
+		seconds_since(&w->last);
+		vt_dn_forward_cb(w->net, profile_cb, w);
+	} else {
+		vt_dn_forward(w->net);
+	}
+	if (o->keep_raw) {
+		r->raw = vt_malloc_array(vt_dn_raw_n(w->net), sizeof(float));
+		if (!r->raw) {
+			r->status = vt_err_set(&r->err, VT_ENOMEM,
+					       "out of memory");
+			return;
+		}
+		vt_dn_raw_copy(w->net, r->raw);
+	}
+	r->status = vt_dn_decode(w->net, r->width, r->height, &o->dec,
+				 &r->dets, &r->n, &r->err);
+}
+
+/* Free what a result holds besides its path. */
+static void result_release(struct vt_dn_result *r)
+{
+	free(r->dets);
+	r->dets = NULL;
+	free(r->raw);
+	r->raw = NULL;
+	vt_tensor_release(&r->image);
 }
 
 static void *work(void *arg)
@@ -233,7 +284,7 @@ static void *work(void *arg)
 		pthread_mutex_unlock(&p->mu);
 		prepare(w->net, w->net->input, p->paths[i], p->o, &tmp,
 			&tmp_n, &p->slots[i].r);
-		finish(w->net, p->o, &p->slots[i].r);
+		finish(w, &p->slots[i].r);
 		pthread_mutex_lock(&p->mu);
 		p->slots[i].done = true;
 		pthread_cond_broadcast(&p->cv);
@@ -304,7 +355,7 @@ static void work_fed(struct worker *w, struct feed *f)
 		f->full = false;
 		pthread_cond_broadcast(&p->cv);
 		pthread_mutex_unlock(&p->mu);
-		finish(w->net, p->o, r);
+		finish(w, r);
 		pthread_mutex_lock(&p->mu);
 		p->slots[i].done = true;
 		pthread_mutex_unlock(&p->mu);
@@ -330,12 +381,12 @@ static void work_one(struct worker *w)
 }
 
 int vt_dn_detect_all(struct vt_dn_net *net, char *const *paths, size_t n,
-		     int threads, const struct vt_dn_decode_opts *o,
-		     vt_dn_result_fn fn, void *arg, struct vt_err *err)
+		     const struct vt_dn_run_opts *o, vt_dn_result_fn fn,
+		     void *arg, struct vt_err *err)
 {
 	struct pool p = { .paths = paths, .n = n, .o = o };
 	struct worker *w;
-	int nw = threads < 1 ? 1 : threads, rc = 0;
+	int threads = o->threads < 1 ? 1 : o->threads, nw = threads, rc = 0;
 
 	if ((size_t)nw > n)
 		nw = n ? (int)n : 1;
@@ -354,6 +405,9 @@ int vt_dn_detect_all(struct vt_dn_net *net, char *const *paths, size_t n,
 		w[k].net = net;
 		if (k)
 			rc = vt_dn_net_clone(net, &w[k].net, err);
+		if (!rc && o->layer_s &&
+		    !(w[k].layer_s = calloc((size_t)net->n, sizeof(double))))
+			rc = vt_err_set(err, VT_ENOMEM, "out of memory");
 	}
 	for (int k = 0; k < nw && !rc && nw > 1; k++) {
 		if (pthread_create(&w[k].th, NULL, work, &w[k]))
@@ -369,8 +423,7 @@ int vt_dn_detect_all(struct vt_dn_net *net, char *const *paths, size_t n,
 			pthread_cond_wait(&p.cv, &p.mu);
 		pthread_mutex_unlock(&p.mu);
 		rc = fn(arg, &p.slots[i].r, err);
-		free(p.slots[i].r.dets);
-		p.slots[i].r.dets = NULL;
+		result_release(&p.slots[i].r);
 	}
 	pthread_mutex_lock(&p.mu);
 	p.stop = true;
@@ -378,11 +431,14 @@ int vt_dn_detect_all(struct vt_dn_net *net, char *const *paths, size_t n,
 	for (int k = 0; k < nw; k++) {
 		if (w[k].started)
 			pthread_join(w[k].th, NULL);
-		if (k)
+		for (int j = 0; w[k].layer_s && j < net->n; j++)
+			o->layer_s[j] += w[k].layer_s[j];
+		free(w[k].layer_s);
+		if (k && w[k].net != net)
 			vt_dn_net_free(w[k].net);
 	}
 	for (size_t i = 0; i < n; i++)
-		free(p.slots[i].r.dets);
+		result_release(&p.slots[i].r);
 	pthread_cond_destroy(&p.cv);
 	pthread_mutex_destroy(&p.mu);
 	free(p.slots);

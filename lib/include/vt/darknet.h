@@ -31,6 +31,8 @@
 
 #include "vt/err.h"
 #include "vt/nms.h"
+#include "vt/record.h"
+#include "vt/tensor.h"
 
 enum vt_dn_type {
 	VT_DN_NET,
@@ -242,6 +244,16 @@ int vt_dn_decode(const struct vt_dn_net *net, int w, int h,
 		 const struct vt_dn_decode_opts *o, struct vt_dn_det **dets,
 		 size_t *n, struct vt_err *err);
 
+/* Options of vt_dn_detect_all. */
+struct vt_dn_run_opts {
+	int threads;                    /* 1: images in parallel */
+	struct vt_dn_decode_opts dec;
+	bool keep_raw;                  /* fill vt_dn_result.raw */
+	bool keep_image;                /* fill vt_dn_result.image */
+	double *layer_s;                /* NULL, or net->n seconds per layer,
+					   added to over all images */
+};
+
 /* The result of one image for vt_dn_detect_all's callback: status 0 and
  * the detections, or a negative status with err (the image could not be
  * read). */
@@ -250,6 +262,9 @@ struct vt_dn_result {
 	int width, height;
 	struct vt_dn_det *dets;         /* owned by vt_dn_detect_all */
 	size_t n;
+	float *raw;                     /* keep_raw: vt_dn_raw_n floats, the
+					   [yolo] outputs in layer order */
+	struct vt_tensor image;         /* keep_image: the decoded U8 H,W,3 */
 	int status;
 	struct vt_err err;
 };
@@ -257,7 +272,7 @@ typedef int (*vt_dn_result_fn)(void *arg, const struct vt_dn_result *r,
 			       struct vt_err *err);
 
 /*
- * Detect objects in n images with `threads` threads (images in parallel,
+ * Detect objects in n images with o->threads threads (images in parallel,
  * each worker with its own network clone; with fewer images than threads
  * OpenBLAS gets the spare threads; sets OpenBLAS's thread count; one
  * worker with several images reads the next one on a second thread).  fn is
@@ -266,8 +281,36 @@ typedef int (*vt_dn_result_fn)(void *arg, const struct vt_dn_result *r,
  * folded weights.  Errors: those of fn, VT_ENOMEM, VT_EOS.
  */
 int vt_dn_detect_all(struct vt_dn_net *net, char *const *paths, size_t n,
-		     int threads, const struct vt_dn_decode_opts *o,
-		     vt_dn_result_fn fn, void *arg, struct vt_err *err);
+		     const struct vt_dn_run_opts *o, vt_dn_result_fn fn,
+		     void *arg, struct vt_err *err);
+
+/*
+ * Raw [yolo] outputs (--raw).  vt_dn_raw_n: floats of all [yolo] layers'
+ * outputs; vt_dn_raw_copy copies them from the last forward in layer order.
+ * vt_dn_raw_record fills rec (initialised by the caller) with one tensor
+ * per [yolo] layer i, "yolo<i>" F32 [anchor, entry, H, W] (entries x, y,
+ * w, h, objectness, classes; x, y, objectness and classes logistic, w and
+ * h raw: darknet's l.output), viewing raw (which must outlive rec), and the
+ * metadata image, width, height, resize, and per layer "yolo<i>.anchors"
+ * (the masked anchors, "w,h,w,h,...", in network pixels).  Errors:
+ * VT_ENOMEM.
+ */
+size_t vt_dn_raw_n(const struct vt_dn_net *net);
+void vt_dn_raw_copy(const struct vt_dn_net *net, float *dst);
+int vt_dn_raw_record(const struct vt_dn_net *net, float *raw,
+		     const char *image, int width, int height,
+		     enum vt_dn_resize resize, struct vt_record *rec,
+		     struct vt_err *err);
+
+/*
+ * --profile: a table of the layers (index, type, output shape, time in ms,
+ * GFLOP, GFLOP/s) and a total line, written to f; layer_s as summed by
+ * vt_dn_detect_all over `images` images (GFLOP summed likewise).
+ * Errors: VT_EIO (naming name).
+ */
+int vt_dn_profile_write(FILE *f, const char *name,
+			const struct vt_dn_net *net, const double *layer_s,
+			size_t images, struct vt_err *err);
 
 /* Image paths from a list file (NULL: none), then the arguments: files,
  * directories (their images by extension, sorted, no hidden files) and

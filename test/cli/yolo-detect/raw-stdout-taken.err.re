@@ -1,0 +1,1 @@
+^yolo-detect: --raw -: standard output is taken, give -o FILE$
