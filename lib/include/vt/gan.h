@@ -1,0 +1,154 @@
+/* vt/gan.h - what gan-train needs around the network engine: configs, data,
+ * logs, sample grids, loss plots and checkpoints.
+ *
+ * Nothing here depends on the autograd engine: parameters and optimiser
+ * state cross this boundary as plain buffers with names and shapes.
+ */
+#ifndef VT_GAN_H
+#define VT_GAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vt/err.h"
+#include "vt/rng.h"
+#include "vt/tensor.h"
+
+/* ------------------------------------------------------------------ */
+/* Configuration (vt-config(5))                                        */
+
+enum vt_gan_family {
+	VT_GAN_GAN,
+	VT_GAN_DCGAN,
+	VT_GAN_LSGAN,
+	VT_GAN_WGAN,
+	VT_GAN_WGAN_GP,
+	VT_GAN_FAMILY_COUNT
+};
+
+/* Network shapes: the collection's MLP generator/discriminator (MLPG, MLPD)
+ * or its DCGAN ones (DCG, DCD). */
+enum vt_gan_arch {
+	VT_GAN_ARCH_MLP,
+	VT_GAN_ARCH_DCGAN,
+	VT_GAN_ARCH_COUNT
+};
+
+enum vt_gan_loss {
+	VT_GAN_LOSS_BCE,          /* BCE on the sigmoid output */
+	VT_GAN_LOSS_MSE,          /* least squares to 1 / 0 */
+	VT_GAN_LOSS_WASSERSTEIN,  /* critic: -E[D(x)] + E[D(G(z))] */
+	VT_GAN_LOSS_COUNT
+};
+
+enum vt_gan_optim {
+	VT_GAN_OPTIM_ADAM,
+	VT_GAN_OPTIM_RMSPROP,
+	VT_GAN_OPTIM_SGD,
+	VT_GAN_OPTIM_COUNT
+};
+
+enum vt_gan_init {
+	VT_GAN_INIT_DEFAULT,      /* PyTorch's kaiming-uniform a=sqrt(5) */
+	VT_GAN_INIT_NORMAL,       /* weights_init_normal: conv N(0, 0.02),
+				     batch norm weight N(1, 0.02), bias 0 */
+	VT_GAN_INIT_XAVIER,       /* Xavier (Glorot) uniform, bias 0 */
+	VT_GAN_INIT_COUNT
+};
+
+enum vt_gan_sched {
+	VT_GAN_SCHED_CONSTANT,
+	VT_GAN_SCHED_LINEAR,      /* linear decay to 0 over the run */
+	VT_GAN_SCHED_COSINE,      /* cosine decay to 0 over the run */
+	VT_GAN_SCHED_STEP,        /* x lr_gamma every lr_step steps */
+	VT_GAN_SCHED_COUNT
+};
+
+#define VT_GAN_SPEC_MAX 1024   /* bytes of a dataset spec, with the NUL */
+
+struct vt_gan_config {
+	enum vt_gan_family family;
+	/* [data] */
+	char dataset[VT_GAN_SPEC_MAX];
+	uint32_t img_size;
+	uint32_t channels;
+	/* [model] */
+	uint32_t latent_dim;
+	enum vt_gan_arch generator;
+	enum vt_gan_arch discriminator;
+	bool g_input_bn;          /* DCG's BatchNorm2d(128) after the Linear */
+	bool d_sigmoid;           /* Sigmoid at the end of D */
+	double bn_eps;
+	double bn_momentum;
+	double leaky_slope;
+	double dropout;           /* DCD's Dropout2d probability */
+	enum vt_gan_init init;
+	/* [loss] */
+	enum vt_gan_loss loss;
+	uint32_t n_critic;        /* D steps per G step */
+	double clip_value;        /* weight clipping of D after each step; 0 off */
+	double lambda_gp;         /* gradient penalty weight; 0 off */
+	/* [optim] */
+	enum vt_gan_optim optimizer;
+	double lr;
+	double b1, b2;            /* Adam betas */
+	double eps;               /* Adam / RMSprop epsilon */
+	double rms_alpha;         /* RMSprop smoothing */
+	double momentum;          /* SGD / RMSprop momentum */
+	double weight_decay;
+	enum vt_gan_sched lr_schedule;
+	uint64_t lr_step;
+	double lr_gamma;
+	/* [train] */
+	uint32_t batch_size;
+	uint32_t n_epochs;
+	uint64_t iters;           /* 0: n_epochs decides */
+	uint64_t seed;
+	uint64_t sample_interval;
+	uint64_t checkpoint_interval;
+};
+
+/* Stable names: "gan", "dcgan", ...; NULL out of range. */
+const char *vt_gan_family_name(enum vt_gan_family f);
+/* 0, or VT_ECONFIG naming the known families. */
+int vt_gan_family_parse(const char *s, enum vt_gan_family *out,
+			struct vt_err *err);
+const char *vt_gan_arch_name(enum vt_gan_arch a);
+const char *vt_gan_loss_name(enum vt_gan_loss l);
+const char *vt_gan_optim_name(enum vt_gan_optim o);
+const char *vt_gan_init_name(enum vt_gan_init i);
+const char *vt_gan_sched_name(enum vt_gan_sched s);
+
+/* The collection's settings for a family (what configs/gan/NAME.cfg says). */
+void vt_gan_config_defaults(struct vt_gan_config *c, enum vt_gan_family f);
+
+/*
+ * Parse a config text (len bytes; need not end in NUL).  name is the file
+ * name for messages: every error reads "NAME:LINE: problem" (VT_ECONFIG).
+ * The first setting must be "family = NAME"; it sets that family's defaults,
+ * and every later line overrides one of them.  Unknown sections and keys,
+ * keys in the wrong section, duplicates and bad values are errors.
+ */
+int vt_gan_config_parse(struct vt_gan_config *c, const char *text, size_t len,
+			const char *name, struct vt_err *err);
+/* The same from a file (VT_EOPEN / VT_EIO when it cannot be read). */
+int vt_gan_config_load(struct vt_gan_config *c, const char *path,
+		       struct vt_err *err);
+/* Apply one "key=value" override (key may be "section.key"), validated as
+ * in a file; errors read "--set 'ARG': problem".  "family" cannot be set. */
+int vt_gan_config_set(struct vt_gan_config *c, const char *arg,
+		      struct vt_err *err);
+/* Checks across keys (architecture vs image size, loss vs sigmoid, ...);
+ * errors read "NAME: problem". */
+int vt_gan_config_check(const struct vt_gan_config *c, const char *name,
+			struct vt_err *err);
+/* Every key in canonical form, parseable back to the same struct; a
+ * malloc'd NUL-terminated string in *out. */
+int vt_gan_config_format(const struct vt_gan_config *c, char **out,
+			 struct vt_err *err);
+/* Whether two configs hold the same settings. */
+bool vt_gan_config_equal(const struct vt_gan_config *a,
+			 const struct vt_gan_config *b);
+
+#endif
