@@ -14,7 +14,8 @@ static const char usage[] =
 	"usage: yolo-detect -c CFG -w WEIGHTS [--names FILE] [--format F]\n"
 	"       [--coco-gt FILE] [-j N] [--thresh T] [--nms T] [--nms-kind K] [--max-dets N]\n"
 	"       [--resize letterbox|stretch] [--clamp] [--lenient] [--raw FILE]\n"
-	"       [--profile] [--list FILE] [-o FILE] [-hqv] [--version] [IMAGE ...]\n"
+	"       [--draw DIR] [--profile] [--list FILE] [-o FILE] [-hqv] [--version]\n"
+	"       [IMAGE ...]\n"
 	"       yolo-detect -c CFG --synth-weights FILE [--seed N]\n";
 
 static const char help[] =
@@ -38,6 +39,7 @@ static const char help[] =
 	"  --lenient            skip unknown cfg sections and keys\n"
 	"  --raw FILE           the [yolo] layers' outputs, one tensor record\n"
 	"                       per image ('-': standard output)\n"
+	"  --draw DIR           annotated copies of the images under DIR\n"
 	"  --profile            per-layer time, GFLOP and GFLOP/s on stderr\n"
 	"  --synth-weights F    write deterministic synthetic weights for CFG\n"
 	"  --seed N             seed of --synth-weights (1)\n"
@@ -47,11 +49,12 @@ static const char help[] =
 
 enum { OPT_NAMES = 256, OPT_FORMAT, OPT_THRESH, OPT_NMS, OPT_NMS_KIND,
        OPT_MAX_DETS, OPT_RESIZE, OPT_CLAMP, OPT_LENIENT, OPT_SYNTH,
-       OPT_SEED, OPT_LIST, OPT_COCO_GT, OPT_RAW, OPT_PROFILE, OPT_VERSION };
+       OPT_SEED, OPT_LIST, OPT_COCO_GT, OPT_RAW, OPT_DRAW, OPT_PROFILE,
+       OPT_VERSION };
 
 struct opts {
 	const char *cfg, *weights, *names, *out, *synth, *list, *coco_gt;
-	const char *raw;
+	const char *raw, *draw;
 	bool profile;
 	enum vt_det_format format;
 	uint64_t seed;
@@ -65,11 +68,12 @@ struct ctx {
 	const struct vt_dn_net *net;
 	struct vt_det_writer w;
 	struct vt_outfile raw;
+	size_t *rel;                    /* --draw: relative names */
 	size_t images;
 	int status;
 };
 
-static int write_raw(struct ctx *x, const struct vt_dn_result *r,
+static int write_raw(struct ctx *x, struct vt_dn_result *r,
 		     struct vt_err *err)
 {
 	struct vt_record rec;
@@ -85,7 +89,7 @@ static int write_raw(struct ctx *x, const struct vt_dn_result *r,
 }
 
 /* One image's result: an unreadable image is reported and remembered. */
-static int emit(void *arg, const struct vt_dn_result *r, struct vt_err *err)
+static int emit(void *arg, struct vt_dn_result *r, struct vt_err *err)
 {
 	struct ctx *x = arg;
 	int rc;
@@ -102,6 +106,10 @@ static int emit(void *arg, const struct vt_dn_result *r, struct vt_err *err)
 			  err);
 	if (!rc && x->o->raw)
 		rc = write_raw(x, r, err);
+	if (!rc && x->o->draw)
+		rc = vt_dn_draw_write(x->o->draw, r->path + x->rel[r->index],
+				      &r->image, r->dets, r->n, x->w.names,
+				      x->w.n_names, err);
 	return rc;
 }
 
@@ -166,7 +174,8 @@ static int run(const struct opts *o, char **args, int nargs, int *status,
 	if (!rc && o->coco_gt)
 		rc = vt_det_writer_coco_gt(&x.w, o->coco_gt, err);
 	if (!rc)
-		rc = vt_dn_collect_images(o->list, args, nargs, &paths, &np, err);
+		rc = vt_dn_collect_images(o->list, args, nargs, &paths, &np,
+					  o->draw ? &x.rel : NULL, err);
 	if (!rc && o->format == VT_DET_YOLO)
 		x.w.dir = o->out;
 	else if (!rc)
@@ -176,6 +185,7 @@ static int run(const struct opts *o, char **args, int nargs, int *status,
 	x.w.out = of.fp;
 	x.w.out_name = o->out ? o->out : "<stdout>";
 	ro.keep_raw = o->raw != NULL;
+	ro.keep_image = o->draw != NULL;
 	if (!rc && o->profile &&
 	    !(ro.layer_s = calloc((size_t)net->n, sizeof(double))))
 		rc = vt_err_set(err, VT_ENOMEM, "out of memory");
@@ -195,6 +205,7 @@ static int run(const struct opts *o, char **args, int nargs, int *status,
 	free(ro.layer_s);
 	vt_det_writer_release(&x.w);
 	vt_dn_lines_free(paths, np);
+	free(x.rel);
 	vt_dn_lines_free(names, nn);
 	vt_dn_net_free(net);
 	*status = x.status;
@@ -223,6 +234,7 @@ int cmd_yolo_detect(int argc, char **argv)
 		{ "coco-gt", required_argument, NULL, OPT_COCO_GT },
 		{ "raw", required_argument, NULL, OPT_RAW },
 		{ "profile", no_argument, NULL, OPT_PROFILE },
+		{ "draw", required_argument, NULL, OPT_DRAW },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { .seed = 1, .run = { .threads = 1,
@@ -254,6 +266,7 @@ int cmd_yolo_detect(int argc, char **argv)
 			break;
 		case OPT_COCO_GT: o.coco_gt = optarg; break;
 		case OPT_RAW: o.raw = optarg; break;
+		case OPT_DRAW: o.draw = optarg; break;
 		case OPT_PROFILE: o.profile = true; break;
 		case 'j':
 			if (vt_parse_u64(optarg, &u) || u < 1 || u > 256)

@@ -76,17 +76,45 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int add_dir(const char *a, char ***v, size_t *n, struct vt_err *err)
+/* The relative name of a file argument: itself when relative and free of
+ * "..", without leading "./", else its base name. */
+static size_t rel_of_file(const char *p)
+{
+	const char *s = strrchr(p, '/'), *q = p;
+
+	if (p[0] == '/' || strstr(p, "..") != NULL)
+		return s ? (size_t)(s + 1 - p) : 0;
+	while (q[0] == '.' && q[1] == '/')
+		q += 2;
+	return (size_t)(q - p);
+}
+
+static int push_rel(size_t **rel, size_t n, size_t off, struct vt_err *err)
+{
+	size_t *nr;
+
+	if (!rel)
+		return 0;
+	nr = realloc(*rel, sizeof *nr * n);
+	if (!nr)
+		return vt_err_set(err, VT_ENOMEM, "out of memory");
+	*rel = nr;
+	nr[n - 1] = off;
+	return 0;
+}
+
+static int add_dir(const char *a, char ***v, size_t *n, size_t **rel,
+		   struct vt_err *err)
 {
 	DIR *dir = opendir(a);
 	struct dirent *e;
-	size_t first = *n;
+	size_t first = *n, alen = strlen(a);
 	int rc = 0;
 
 	if (!dir)
 		return vt_err_sys(err, VT_EOPEN, "'%s'", a);
 	while (!rc && (e = readdir(dir))) {
-		size_t len = strlen(a) + strlen(e->d_name) + 2;
+		size_t len = alen + strlen(e->d_name) + 2;
 		char *p;
 
 		if (e->d_name[0] == '.' || !vt_image_readable_ext(e->d_name))
@@ -94,8 +122,11 @@ static int add_dir(const char *a, char ***v, size_t *n, struct vt_err *err)
 		p = malloc(len);
 		if (p)
 			snprintf(p, len, "%s%s%s", a,
-				 a[strlen(a) - 1] == '/' ? "" : "/", e->d_name);
+				 a[alen - 1] == '/' ? "" : "/", e->d_name);
 		rc = push(v, n, p, err);
+		if (!rc)
+			rc = push_rel(rel, *n, alen + (a[alen - 1] != '/'),
+				      err);
 	}
 	closedir(dir);
 	if (!rc)
@@ -104,12 +135,15 @@ static int add_dir(const char *a, char ***v, size_t *n, struct vt_err *err)
 }
 
 int vt_dn_collect_images(const char *list, char *const *args, int nargs,
-			 char ***paths, size_t *n, struct vt_err *err)
+			 char ***paths, size_t *n, size_t **rel,
+			 struct vt_err *err)
 {
 	int rc = 0;
 
 	*paths = NULL;
 	*n = 0;
+	if (rel)
+		*rel = NULL;
 	for (int i = -1; i < nargs && !rc; i++) {
 		const char *a = i < 0 ? list : args[i];
 		struct stat st;
@@ -132,18 +166,27 @@ int vt_dn_collect_images(const char *list, char *const *args, int nargs,
 			for (size_t j = 0; !rc && j < nl; j++) {
 				rc = push(paths, n, l[j], err);
 				l[j] = NULL;
+				if (!rc)
+					rc = push_rel(rel, *n, rel_of_file(
+						(*paths)[*n - 1]), err);
 			}
 			vt_dn_lines_free(l, nl);
 		} else if (stat(a, &st) == 0 && S_ISDIR(st.st_mode)) {
-			rc = add_dir(a, paths, n, err);
+			rc = add_dir(a, paths, n, rel, err);
 		} else {
 			rc = push(paths, n, strdup(a), err);
+			if (!rc)
+				rc = push_rel(rel, *n, rel_of_file(a), err);
 		}
 	}
 	if (rc) {
 		vt_dn_lines_free(*paths, *n);
 		*paths = NULL;
 		*n = 0;
+		if (rel) {
+			free(*rel);
+			*rel = NULL;
+		}
 	}
 	return rc;
 }
@@ -422,6 +465,7 @@ int vt_dn_detect_all(struct vt_dn_net *net, char *const *paths, size_t n,
 		while (!p.slots[i].done)
 			pthread_cond_wait(&p.cv, &p.mu);
 		pthread_mutex_unlock(&p.mu);
+		p.slots[i].r.index = i;
 		rc = fn(arg, &p.slots[i].r, err);
 		result_release(&p.slots[i].r);
 	}

@@ -160,3 +160,20 @@ void vt_outfile_abort(struct vt_outfile *o)
 	free(o->path);
 	o->tmp = o->path = NULL;
 }
+
+int vt_mkdirs_for(const char *path, struct vt_err *err)
+{
+	char *p = strdup(path);
+	int rc = p ? 0 : vt_err_set(err, VT_ENOMEM, "out of memory");
+
+	for (char *s = p ? strchr(p + 1, '/') : NULL; !rc && s;
+	     s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdir(p, 0777) != 0 && errno != EEXIST)
+			rc = vt_err_sys(err, VT_ECREATE, "'%s': cannot create "
+					"directory", p);
+		*s = '/';
+	}
+	free(p);
+	return rc;
+}

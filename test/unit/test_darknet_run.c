@@ -49,7 +49,7 @@ struct sink {
 	size_t n;
 };
 
-static int to_stream(void *arg, const struct vt_dn_result *r,
+static int to_stream(void *arg, struct vt_dn_result *r,
 		     struct vt_err *err)
 {
 	struct sink *s = arg;

@@ -258,17 +258,19 @@ struct vt_dn_run_opts {
  * the detections, or a negative status with err (the image could not be
  * read). */
 struct vt_dn_result {
+	size_t index;                   /* of the path in the input */
 	const char *path;
 	int width, height;
 	struct vt_dn_det *dets;         /* owned by vt_dn_detect_all */
 	size_t n;
 	float *raw;                     /* keep_raw: vt_dn_raw_n floats, the
 					   [yolo] outputs in layer order */
-	struct vt_tensor image;         /* keep_image: the decoded U8 H,W,3 */
+	struct vt_tensor image;         /* keep_image: the decoded U8 H,W,3
+					   (the callback may draw on it) */
 	int status;
 	struct vt_err err;
 };
-typedef int (*vt_dn_result_fn)(void *arg, const struct vt_dn_result *r,
+typedef int (*vt_dn_result_fn)(void *arg, struct vt_dn_result *r,
 			       struct vt_err *err);
 
 /*
@@ -315,9 +317,33 @@ int vt_dn_profile_write(FILE *f, const char *name,
 /* Image paths from a list file (NULL: none), then the arguments: files,
  * directories (their images by extension, sorted, no hidden files) and
  * "-" (paths on standard input, one a line).  Empty lines are skipped.
- * Errors: VT_EOPEN, VT_EIO, VT_ENOMEM. */
+ * rel (may be NULL) gets a malloc'd array of offsets into each path where
+ * its relative name starts (for outputs under a directory): an image found
+ * in a directory, its path below that directory; a file named directly,
+ * the path itself when relative and free of "..", without leading "./",
+ * else its base name.  Errors: VT_EOPEN, VT_EIO, VT_ENOMEM. */
 int vt_dn_collect_images(const char *list, char *const *args, int nargs,
-			 char ***paths, size_t *n, struct vt_err *err);
+			 char ***paths, size_t *n, size_t **rel,
+			 struct vt_err *err);
+
+/*
+ * --draw: boxes of the detections (in pixels of img) in per-class colours
+ * (vt_draw_class_color), outlines max(1, min(W, H) / 250) pixels wide,
+ * each with a label "NAME SCORE" (score with two decimals; NAME the class
+ * id when names has no entry for it) in the built-in font, scale 1 + min(W,
+ * H) / 500, on a filled bar of the box's colour above the box (inside it
+ * when the box touches the top).  Lower scores are drawn first, so the best
+ * stay on top.
+ */
+void vt_dn_draw(struct vt_tensor *img, const struct vt_dn_det *d, size_t n,
+		char *const *names, int n_names);
+/* Draw on img and write it as DIR/REL (directories made as needed), in
+ * the format of REL's extension when vt writes it (PNG, JPEG, BMP, TGA),
+ * else as PNG with ".png" replacing the extension.  Errors: those of
+ * vt_image_write, VT_ECREATE, VT_ENOMEM. */
+int vt_dn_draw_write(const char *dir, const char *rel, struct vt_tensor *img,
+		     const struct vt_dn_det *d, size_t n, char *const *names,
+		     int n_names, struct vt_err *err);
 /* Lines of f without their newline (and '\r'); skip_empty drops empty
  * ones.  Errors: VT_EIO (naming name), VT_ENOMEM. */
 int vt_dn_read_lines(FILE *f, const char *name, bool skip_empty,

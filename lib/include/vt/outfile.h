@@ -43,4 +43,8 @@ int vt_outfile_commit(struct vt_outfile *o, struct vt_err *err);
 /* Close and remove the temporary file; NULL-safe, idempotent. */
 void vt_outfile_abort(struct vt_outfile *o);
 
+/* Create the directories above path that are missing ("a/b/c.png": a and
+ * a/b).  Errors: VT_ECREATE, VT_ENOMEM. */
+int vt_mkdirs_for(const char *path, struct vt_err *err);
+
 #endif

@@ -1,0 +1,1 @@
+^yolo-detect: '.*/file/sub': cannot create directory: Not a directory$
