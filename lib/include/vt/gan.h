@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vt/dtype.h"
 #include "vt/err.h"
 #include "vt/rng.h"
 #include "vt/tensor.h"
@@ -150,5 +151,78 @@ int vt_gan_config_format(const struct vt_gan_config *c, char **out,
 /* Whether two configs hold the same settings. */
 bool vt_gan_config_equal(const struct vt_gan_config *a,
 			 const struct vt_gan_config *b);
+
+/* ------------------------------------------------------------------ */
+/* Checkpoints                                                         */
+
+/*
+ * One named buffer of a checkpoint: a parameter ("G.model.0.weight", the
+ * PyTorch-GAN modules' state_dict names with a "G." or "D." prefix), an
+ * optimiser state ("opt.G.model.0.weight.exp_avg"), a random generator
+ * ("rng.noise", U8 [VT_GAN_RNG_BYTES]) or anything else the trainer keeps.
+ * Saving reads data; loading writes into it.  C-order contiguous.
+ */
+struct vt_gan_entry {
+	const char *name;
+	enum vt_dtype dtype;
+	int rank;
+	uint64_t shape[VT_MAX_RANK];
+	void *data;
+};
+
+/* What a checkpoint says about itself (metadata "vt.gan.family",
+ * "vt.gan.config", "vt.gan.step", "vt.gan.epoch"). */
+struct vt_gan_ckpt_info {
+	enum vt_gan_family family;
+	uint64_t step;
+	uint64_t epoch;
+	char *config;             /* canonical config text; malloc'd on load */
+};
+
+void vt_gan_ckpt_info_release(struct vt_gan_ckpt_info *info);
+
+/* Every difference between a checkpoint and the entries expected of it, one
+ * line each ("G.model.0.weight: shape [256,100] in the file, [128,100]
+ * expected", "D.model.4.bias: missing", "x: not expected"). */
+struct vt_gan_mismatch {
+	char **lines;
+	size_t n;
+};
+
+void vt_gan_mismatch_release(struct vt_gan_mismatch *m);
+
+/*
+ * Write a checkpoint to path as one safetensors record: every entry as a
+ * tensor of its name, and info (config text required) as metadata.
+ * Atomic: a temporary file beside path, fsync'd, renamed over it only when
+ * complete, so a failure (disk full) leaves the previous checkpoint as it
+ * was.  Names must be valid tensor names and unique.
+ */
+int vt_gan_ckpt_save(const char *path, const struct vt_gan_ckpt_info *info,
+		     const struct vt_gan_entry *e, size_t n,
+		     struct vt_err *err);
+
+/* Read only the metadata of a checkpoint (to build the networks first). */
+int vt_gan_ckpt_info_read(const char *path, struct vt_gan_ckpt_info *info,
+			  struct vt_err *err);
+
+/*
+ * Load a checkpoint into the entries.  The file's family must be `family`,
+ * and its tensors exactly the entries by name, dtype and shape: otherwise
+ * VT_EFORMAT with the mismatches in the message (as many as fit, then a
+ * count) and, when mm is not NULL, all of them in *mm.  No entry is
+ * written unless everything matches.  info (may be NULL) receives the
+ * metadata.
+ */
+int vt_gan_ckpt_load(const char *path, enum vt_gan_family family,
+		     const struct vt_gan_entry *e, size_t n,
+		     struct vt_gan_ckpt_info *info, struct vt_gan_mismatch *mm,
+		     struct vt_err *err);
+
+/* A generator's state as bytes, the same on every machine (little-endian
+ * state words, the spare normal deviate's bits, its flag). */
+#define VT_GAN_RNG_BYTES 41
+void vt_gan_rng_pack(const struct vt_rng *r, uint8_t out[VT_GAN_RNG_BYTES]);
+void vt_gan_rng_unpack(struct vt_rng *r, const uint8_t in[VT_GAN_RNG_BYTES]);
 
 #endif
