@@ -1,6 +1,7 @@
 /* test_darknet_run.c - what yolo-detect keeps besides detections: the raw
  * [yolo] outputs as tensor records (against darknet's own l.output from
- * ../shared/fixtures/yolo, skipped when absent), the --profile table. */
+ * ../shared/fixtures/yolo, skipped when absent; with --resize stretch against
+ * the fixture's OpenCV DNN outputs), the --profile table. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "vt/darknet.h"
+#include "vt/npy.h"
 #include "vt/record.h"
 
 static const char *fixtures(void)
@@ -176,6 +178,112 @@ Test(darknet_raw, records_match_darknet_output)
 			      mr);
 	}
 	cr_assert_eq(vt_reader_next(rd, &rec, &err), 0);
+	vt_record_release(&rec);
+	vt_reader_close(rd);
+	free(buf);
+	for (int s = 0; s < 3; s++)
+		free(paths[s]);
+	vt_dn_net_free(net);
+}
+
+/*
+ * --resize stretch against OpenCV DNN's outputs stored in the fixture
+ * (opencv/<stem>.yolo_<layer>.npy, [H*W*A, 85], rows y, x, anchor: x, y
+ * relative centre, w, h relative, objectness, objectness x class zeroed
+ * where <= 0.2), mapped back to darknet's layout: within 3e-4.
+ * test/interop/yolo_opencv.py runs OpenCV live on more models.
+ */
+/* One OpenCV row (cell y, x, anchor a of a g x g [yolo] layer) against
+ * vt's raw output v in darknet's layout. */
+static void cell_diff(const float *row, const float *v, int a, int y, int x,
+		      int g, const float *anchor, double *worst, size_t *kept)
+{
+	size_t hw = (size_t)g * g;
+	size_t at = (size_t)a * 85 * hw + (size_t)y * g + x;
+	double obj = v[at + 4 * hw], d[5] = {
+		row[0] * g - x - v[at],
+		row[1] * g - y - v[at + hw],
+		log(row[2] * 416.0 / anchor[0]) - v[at + 2 * hw],
+		log(row[3] * 416.0 / anchor[1]) - v[at + 3 * hw],
+		row[4] - obj,
+	};
+
+	for (int e = 0; e < 5; e++)
+		*worst = fmax(*worst, fabs(d[e]));
+	for (int c = 0; c < 80; c++) {
+		double mine = obj * v[at + (5 + (size_t)c) * hw];
+
+		if (row[5 + c] > 0) {
+			++*kept;
+			*worst = fmax(*worst, fabs(row[5 + c] - mine));
+		} else {
+			cr_assert_leq(mine, 0.2 + 3e-4);
+		}
+	}
+}
+
+Test(darknet_raw, stretch_matches_opencv_dnn)
+{
+	const char *dir = fixtures();
+	static const char *const stems[] = { "dog", "eagle", "scream" };
+	static const float anchors[2][6] = {
+		{ 81, 82, 135, 169, 344, 319 }, { 10, 14, 23, 27, 37, 58 },
+	};
+	char *paths[3], p[256], wp[256], *buf;
+	struct vt_dn_net *net;
+	struct vt_reader *rd;
+	struct vt_record rec;
+	struct vt_err err = { 0 };
+	size_t len;
+
+	if (!dir)
+		cr_skip_test("../shared/fixtures/yolo not present");
+	snprintf(p, sizeof p, "%s/model/yolov3-tiny.cfg", dir);
+	snprintf(wp, sizeof wp, "%s/model/yolov3-tiny-synth-s1.weights", dir);
+	net = load(p, wp);
+	for (int s = 0; s < 3; s++) {
+		snprintf(p, sizeof p, "%s/images/%s.png", dir, stems[s]);
+		paths[s] = strdup(p);
+	}
+	buf = raw_stream(net, paths, 3, 1, VT_DN_STRETCH, &len);
+	cr_assert_eq(vt_reader_open_mem(&rd, buf, len, "mem", NULL, &err), 0);
+	vt_record_init(&rec);
+	for (int s = 0; s < 3; s++) {
+		double worst = 0;
+		size_t kept = 0;
+
+		cr_assert_eq(vt_reader_next(rd, &rec, &err), 1, "%s", err.msg);
+		cr_assert_str_eq(vt_record_meta_get(&rec, "resize"), "stretch");
+		for (int k = 0; k < 2; k++) {
+			int layer = k ? 23 : 16, g = k ? 26 : 13;
+			char name[16];
+			const struct vt_tensor *t;
+			const float *v;
+			struct vt_tensor cv;
+
+			snprintf(name, sizeof name, "yolo%d", layer);
+			t = vt_record_find(&rec, name);
+			cr_assert_not_null(t);
+			v = t->data;
+			snprintf(p, sizeof p, "%s/opencv/%s.yolo_%d.npy", dir,
+				 stems[s], layer);
+			cr_assert_eq(vt_npy_load(p, &cv, &err), 0, "%s", err.msg);
+			cr_assert(cv.rank == 2 && cv.shape[0] == 3u * g * g &&
+				  cv.shape[1] == 85 && cv.dtype == VT_F32);
+			for (int y = 0; y < g; y++)
+				for (int x = 0; x < g; x++)
+					for (int a = 0; a < 3; a++)
+						cell_diff((const float *)cv.data +
+							  (((size_t)y * g + x) * 3 + a) * 85,
+							  v, a, y, x, g,
+							  anchors[k] + 2 * a,
+							  &worst, &kept);
+			vt_tensor_release(&cv);
+		}
+		cr_log_info("stretch %s: max |vt - OpenCV| %.3g (%zu class "
+			    "entries kept by OpenCV)", stems[s], worst, kept);
+		cr_assert_leq(worst, 3e-4, "%s: %g", stems[s], worst);
+	}
 	vt_record_release(&rec);
 	vt_reader_close(rd);
 	free(buf);
