@@ -1,0 +1,151 @@
+/* op_linear.c - matrix products through OpenBLAS: matmul and linear. */
+#include <cblas.h>
+#include <string.h>
+
+#include "nn_impl.h"
+
+/* rows and columns of op(x) */
+static void dims(const struct vt_nn_val *x, bool t, int64_t *r, int64_t *c)
+{
+	*r = t ? x->shape[1] : x->shape[0];
+	*c = t ? x->shape[0] : x->shape[1];
+}
+
+/* y [m,n] = op(a) @ op(b) + beta * y */
+static void gemm(struct vt_nn_val *y, const struct vt_nn_val *a, bool ta,
+		 const struct vt_nn_val *b, bool tb, int64_t k, double beta)
+{
+	int m = (int)y->shape[0], n = (int)y->shape[1];
+
+	if (!m || !n)
+		return;
+	if (y->dtype == VT_F32)
+		cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
+			    tb ? CblasTrans : CblasNoTrans, m, n, (int)k, 1.0f,
+			    a->data, (int)a->shape[1], b->data,
+			    (int)b->shape[1], (float)beta, y->data, n);
+	else
+		cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
+			    tb ? CblasTrans : CblasNoTrans, m, n, (int)k, 1.0,
+			    a->data, (int)a->shape[1], b->data,
+			    (int)b->shape[1], beta, y->data, n);
+}
+
+static bool check2d(struct vt_nn_graph *g, const struct vt_nn_val *x,
+		    const char *what)
+{
+	char buf[96];
+
+	if (!vt_nn__check_float(g, x, what))
+		return false;
+	if (x->rank != 2 || x->shape[0] > INT32_MAX || x->shape[1] > INT32_MAX) {
+		vt_nn__fail(g, VT_EINVAL, "%s: shape %s, expected a matrix",
+			    what, vt_nn__shape_str(x, buf, sizeof buf));
+		return false;
+	}
+	return true;
+}
+
+struct vt_nn_val *vt_nn_matmul(struct vt_nn_graph *g, struct vt_nn_val *a,
+			       struct vt_nn_val *b, bool ta, bool tb)
+{
+	struct vt_nn_val *src[2] = { a, b }, *y;
+	int64_t ar, ac, br, bc, shape[2];
+	char s1[96], s2[96];
+
+	if (!a || !b || g->status)
+		return vt_nn__result(g, VT_NN_OP_MATMUL, VT_F32, 0, NULL, 2,
+				     src);
+	if (!check2d(g, a, "matmul") || !check2d(g, b, "matmul"))
+		return NULL;
+	dims(a, ta, &ar, &ac);
+	dims(b, tb, &br, &bc);
+	if (ac != br || a->dtype != b->dtype)
+		return vt_nn__fail(g, VT_EINVAL,
+				   "matmul: %s%s and %s%s do not multiply",
+				   vt_nn__shape_str(a, s1, sizeof s1),
+				   ta ? "^T" : "",
+				   vt_nn__shape_str(b, s2, sizeof s2),
+				   tb ? "^T" : "");
+	shape[0] = ar;
+	shape[1] = bc;
+	y = vt_nn__result(g, VT_NN_OP_MATMUL, a->dtype, 2, shape, 2, src);
+	if (!y)
+		return NULL;
+	y->ip[0] = ta;
+	y->ip[1] = tb;
+	if (ac == 0)
+		memset(y->data, 0, y->numel * vt_dtype_size(y->dtype));
+	else
+		gemm(y, a, ta, b, tb, ac, 0.0);
+	return y;
+}
+
+VT_NN_BW(matmul)
+{
+	/* y = op(a) op(b):  d op(a) = gy op(b)^T,  d op(b) = op(a)^T gy,
+	 * transposed back when a or b entered transposed */
+	struct vt_nn_val *a = y->src[0], *b = y->src[1];
+	bool ta = y->ip[0], tb = y->ip[1];
+
+	if (need[0])
+		gx[0] = ta ? vt_nn_matmul(g, b, gy, tb, true)
+			   : vt_nn_matmul(g, gy, b, false, !tb);
+	if (need[1])
+		gx[1] = tb ? vt_nn_matmul(g, gy, a, true, ta)
+			   : vt_nn_matmul(g, a, gy, !ta, false);
+}
+
+struct vt_nn_val *vt_nn_linear(struct vt_nn_graph *g, struct vt_nn_val *x,
+			       struct vt_nn_val *w, struct vt_nn_val *b)
+{
+	struct vt_nn_val *src[3] = { x, w, b }, *y;
+	int64_t shape[2];
+	char s1[96], s2[96];
+	int nsrc = b ? 3 : 2;
+
+	if (!x || !w || g->status)
+		return vt_nn__result(g, VT_NN_OP_LINEAR, VT_F32, 0, NULL, 2,
+				     src);
+	if (!check2d(g, x, "linear") || !check2d(g, w, "linear"))
+		return NULL;
+	if (x->shape[1] != w->shape[1] || x->dtype != w->dtype)
+		return vt_nn__fail(g, VT_EINVAL,
+				   "linear: input %s does not fit weight %s",
+				   vt_nn__shape_str(x, s1, sizeof s1),
+				   vt_nn__shape_str(w, s2, sizeof s2));
+	if (b && (b->rank != 1 || b->shape[0] != w->shape[0] ||
+		  b->dtype != w->dtype))
+		return vt_nn__fail(g, VT_EINVAL,
+				   "linear: bias %s does not fit weight %s",
+				   vt_nn__shape_str(b, s1, sizeof s1),
+				   vt_nn__shape_str(w, s2, sizeof s2));
+	shape[0] = x->shape[0];
+	shape[1] = w->shape[0];
+	y = vt_nn__result(g, VT_NN_OP_LINEAR, x->dtype, 2, shape, nsrc, src);
+	if (!y)
+		return NULL;
+	if (b) {
+		size_t n = (size_t)shape[1], esz = vt_dtype_size(y->dtype);
+
+		for (int64_t r = 0; r < shape[0]; r++)
+			memcpy((char *)y->data + (size_t)r * n * esz, b->data,
+			       n * esz);
+	} else {
+		memset(y->data, 0, y->numel * vt_dtype_size(y->dtype));
+	}
+	if (x->shape[1])
+		gemm(y, x, false, w, true, x->shape[1], 1.0);
+	return y;
+}
+
+VT_NN_BW(linear)
+{
+	/* y = x w^T + b:  gx = gy w,  gw = gy^T x,  gb = sum over rows */
+	if (need[0])
+		gx[0] = vt_nn_matmul(g, gy, y->src[1], false, false);
+	if (need[1])
+		gx[1] = vt_nn_matmul(g, gy, y->src[0], true, false);
+	if (y->nsrc > 2 && need[2])
+		gx[2] = vt_nn_sum_to(g, gy, 1, y->src[2]->shape);
+}

@@ -1,0 +1,170 @@
+/* test_nn.c - lib/nn: the op table, the graph and arena, errors, backward
+ * into parameters, and hand-computed values of single ops. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <string.h>
+
+#include "vt/nn.h"
+
+static struct vt_nn_graph *graph(void)
+{
+	struct vt_nn_graph *g;
+	struct vt_err err = { 0 };
+
+	cr_assert_eq(vt_nn_graph_new(&g, &err), 0);
+	return g;
+}
+
+Test(nn, op_names_complete_and_unique)
+{
+	for (int i = 0; i < VT_NN_OP_COUNT; i++) {
+		const char *n = vt_nn_op_name((enum vt_nn_op)i);
+
+		cr_assert_not_null(n, "op %d has no name", i);
+		for (int j = 0; j < i; j++)
+			cr_assert_str_neq(n, vt_nn_op_name((enum vt_nn_op)j));
+	}
+	cr_assert_null(vt_nn_op_name(VT_NN_OP_COUNT));
+}
+
+Test(nn, errors_propagate_to_status)
+{
+	struct vt_nn_graph *g = graph();
+	struct vt_err err = { 0 };
+	struct vt_nn_val *a = vt_nn_new(g, VT_F32, 2, (int64_t[]){ 2, 3 });
+	struct vt_nn_val *b = vt_nn_new(g, VT_F32, 2, (int64_t[]){ 4, 3 });
+	struct vt_nn_val *y = vt_nn_add(g, a, b);
+
+	cr_assert_null(y);
+	cr_assert_null(vt_nn_tanh(g, vt_nn_mul(g, y, a)));
+	cr_assert_eq(vt_nn_graph_status(g, &err), VT_EINVAL);
+	cr_assert_str_eq(err.msg, "add: shapes [2,3] and [4,3] do not broadcast");
+	vt_nn_graph_reset(g);
+	cr_assert_eq(vt_nn_graph_status(g, NULL), 0);
+	a = vt_nn_new(g, VT_F32, 2, (int64_t[]){ 2, 3 });
+	b = vt_nn_new(g, VT_F64, 2, (int64_t[]){ 2, 3 });
+	cr_assert_null(vt_nn_matmul(g, a, b, false, false));
+	cr_assert_eq(vt_nn_graph_status(g, &err), VT_EINVAL);
+	cr_assert_str_eq(err.msg, "matmul: [2,3] and [2,3] do not multiply");
+	vt_nn_graph_free(g);
+}
+
+/* a tiny MLP step: the second and later steps allocate nothing */
+static void mlp_step(struct vt_nn_graph *g, struct vt_nn_val **p)
+{
+	struct vt_nn_val *x = vt_nn_full(g, VT_F32, 2, (int64_t[]){ 8, 5 },
+					 0.25);
+	struct vt_nn_val *t = vt_nn_full(g, VT_F32, 2, (int64_t[]){ 8, 1 }, 1);
+	struct vt_nn_val *h = vt_nn_leaky_relu(g, vt_nn_linear(g, x, p[0], p[1]),
+					       0.2);
+	struct vt_nn_val *o = vt_nn_sigmoid(g, vt_nn_linear(g, h, p[2], p[3]));
+
+	cr_assert_eq(vt_nn_backward(g, vt_nn_bce(g, o, t), 4, p), 0);
+}
+
+Test(nn, arena_reused_after_first_step)
+{
+	struct vt_nn_graph *g = graph();
+	struct vt_nn_val *p[4] = {
+		vt_nn_param_new(VT_F32, 2, (int64_t[]){ 16, 5 }, "w1"),
+		vt_nn_param_new(VT_F32, 1, (int64_t[]){ 16 }, "b1"),
+		vt_nn_param_new(VT_F32, 2, (int64_t[]){ 1, 16 }, "w2"),
+		vt_nn_param_new(VT_F32, 1, (int64_t[]){ 1 }, "b2"),
+	};
+	size_t m;
+
+	for (size_t i = 0; i < p[0]->numel; i++)
+		((float *)p[0]->data)[i] = (float)((int)(i % 7) - 3) * 0.1f;
+	for (size_t i = 0; i < p[2]->numel; i++)
+		((float *)p[2]->data)[i] = (float)((int)(i % 5) - 2) * 0.1f;
+	mlp_step(g, p);
+	m = vt_nn_graph_arena_mallocs(g);
+	cr_assert_gt(m, 0);
+	for (int s = 0; s < 5; s++) {
+		vt_nn_graph_reset(g);
+		mlp_step(g, p);
+	}
+	cr_assert_eq(vt_nn_graph_arena_mallocs(g), m);
+	/* gradients accumulated 6 times: b2 gets 6 * mean(sigmoid - 1) */
+	cr_assert_lt(((float *)p[3]->grad)[0], 0);
+	for (int i = 0; i < 4; i++)
+		vt_nn_param_free(p[i]);
+	vt_nn_graph_free(g);
+}
+
+Test(nn, backward_only_reaches_asked_parameters)
+{
+	struct vt_nn_graph *g = graph();
+	struct vt_nn_val *w = vt_nn_param_new(VT_F64, 1, (int64_t[]){ 3 }, "w");
+	struct vt_nn_val *v = vt_nn_param_new(VT_F64, 1, (int64_t[]){ 3 }, "v");
+	struct vt_nn_val *x, *loss;
+
+	for (int i = 0; i < 3; i++) {
+		((double *)w->data)[i] = i + 1;
+		((double *)v->data)[i] = 2 * i - 1;
+	}
+	x = vt_nn_mul(g, w, v);
+	loss = vt_nn_sum(g, vt_nn_mul(g, x, x));   /* sum (w v)^2 */
+	cr_assert_eq(vt_nn_backward(g, loss, 1, &w), 0);
+	for (int i = 0; i < 3; i++) {
+		double wi = i + 1, vi = 2 * i - 1;
+
+		cr_assert_float_eq(((double *)w->grad)[i], 2 * wi * vi * vi,
+				   1e-12);
+		cr_assert_eq(((double *)v->grad)[i], 0);
+	}
+	/* all parameters */
+	vt_nn_param_zero_grad(w);
+	cr_assert_eq(vt_nn_backward(g, loss, 0, NULL), 0);
+	for (int i = 0; i < 3; i++) {
+		double wi = i + 1, vi = 2 * i - 1;
+
+		cr_assert_float_eq(((double *)w->grad)[i], 2 * wi * vi * vi,
+				   1e-12);
+		cr_assert_float_eq(((double *)v->grad)[i], 2 * vi * wi * wi,
+				   1e-12);
+	}
+	vt_nn_param_free(w);
+	vt_nn_param_free(v);
+	vt_nn_graph_free(g);
+}
+
+Test(nn, detach_and_no_record)
+{
+	struct vt_nn_graph *g = graph();
+	struct vt_nn_val *x = vt_nn_input(g, VT_F64, 1, (int64_t[]){ 2 },
+					  (double[]){ 1, 2 });
+	struct vt_nn_val *y = vt_nn_mul(g, x, x), *gx;
+
+	cr_assert(y->requires_grad);
+	cr_assert_not(vt_nn_detach(g, y)->requires_grad);
+	vt_nn_graph_set_record(g, false);
+	cr_assert_not(vt_nn_mul(g, x, x)->requires_grad);
+	vt_nn_graph_set_record(g, true);
+	/* gradient of something independent of x is zero */
+	cr_assert_eq(vt_nn_grad(g, 1, &(struct vt_nn_val *){
+		vt_nn_sum(g, vt_nn_detach(g, y)) }, NULL, 1, &x, &gx, false), 0);
+	cr_assert_eq(vt_nn_get(gx, 0), 0);
+	cr_assert_eq(vt_nn_get(gx, 1), 0);
+	vt_nn_graph_free(g);
+}
+
+Test(nn, bce_edges_like_pytorch)
+{
+	/* ops_f64 bce_edge: x=[0,1,0,1,1e-50,0.3], t=[1,1,0,0,1,0.25];
+	 * log clamped at -100 */
+	struct vt_nn_graph *g = graph();
+	double xv[6] = { 0, 1, 0, 1, 1e-50, 0.3 };
+	double tv[6] = { 1, 1, 0, 0, 1, 0.25 };
+	struct vt_nn_val *x = vt_nn_input(g, VT_F64, 1, (int64_t[]){ 6 }, xv);
+	struct vt_nn_val *t = vt_nn_from(g, VT_F64, 1, (int64_t[]){ 6 }, tv);
+	struct vt_nn_val *l = vt_nn_bce(g, x, t), *gx;
+	double want = (100 + 0 + 0 + 100 + 100 +   /* log(1e-50) < -100 */
+		       -(0.25 * log(0.3) + 0.75 * log(0.7))) / 6;
+
+	cr_assert_float_eq(vt_nn_get(l, 0), want, 1e-12);
+	cr_assert_eq(vt_nn_grad(g, 1, &l, NULL, 1, &x, &gx, false), 0);
+	/* x = 0, t = 1: (0 - 1) / 1e-12 / 6 */
+	cr_assert_float_eq(vt_nn_get(gx, 0), -1e12 / 6, 1);
+	vt_nn_graph_free(g);
+}
