@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "vt/dtype.h"
 #include "vt/err.h"
@@ -224,5 +225,75 @@ int vt_gan_ckpt_load(const char *path, enum vt_gan_family family,
 #define VT_GAN_RNG_BYTES 41
 void vt_gan_rng_pack(const struct vt_rng *r, uint8_t out[VT_GAN_RNG_BYTES]);
 void vt_gan_rng_unpack(struct vt_rng *r, const uint8_t in[VT_GAN_RNG_BYTES]);
+
+/* ------------------------------------------------------------------ */
+/* Outputs: log.csv, sample grids, loss plot                           */
+
+/*
+ * The training log: a CSV file with the header
+ * "step,epoch,<loss names...>,lr,seconds" and one row per logged step.
+ * Rows are flushed as written, so the file is readable while training.
+ */
+struct vt_gan_log {
+	FILE *fp;
+	char *path;
+	size_t n_losses;
+};
+
+/*
+ * Open path for the losses named (1-32 names of [A-Za-z0-9_.]).
+ * resume_step 0 starts a new file; otherwise the existing file (whose
+ * header must name the same columns) keeps its rows up to resume_step, is
+ * rewritten atomically, and new rows are appended (a missing file starts
+ * anew).
+ */
+int vt_gan_log_open(struct vt_gan_log *log, const char *path,
+		    const char *const *loss_names, size_t n_losses,
+		    uint64_t resume_step, struct vt_err *err);
+int vt_gan_log_row(struct vt_gan_log *log, uint64_t step, uint64_t epoch,
+		   const double *losses, double lr, double seconds,
+		   struct vt_err *err);
+/* Close (checking the final flush); NULL-safe, idempotent. */
+int vt_gan_log_close(struct vt_gan_log *log, struct vt_err *err);
+
+/* A numeric CSV file in memory: n_cols named columns, n_rows rows. */
+struct vt_gan_series {
+	char **names;
+	size_t n_cols;
+	double *data;             /* row-major, n_rows x n_cols */
+	size_t n_rows;
+};
+
+/* Read a log written by vt_gan_log_* (any numeric CSV with a header);
+ * errors name the file and line. */
+int vt_gan_series_read(const char *path, struct vt_gan_series *s,
+		       struct vt_err *err);
+void vt_gan_series_release(struct vt_gan_series *s);
+
+/*
+ * An SVG plot of the losses against the step: every column but step,
+ * epoch, lr and seconds as one polyline (series longer than 1000 points
+ * averaged in 1000 buckets; non-finite values skipped), axes with ticks
+ * and a legend.  Written atomically.
+ */
+int vt_gan_plot_svg(const char *path, const struct vt_gan_series *s,
+		    struct vt_err *err);
+
+/*
+ * A grid of images as torchvision.utils.make_grid(x, nrow, padding,
+ * normalize=True, pad_value=0) and save_image make it: x is (N,C,H,W)
+ * float with C 1, 3 or 4, min-max normalised over the whole batch,
+ * placed row by row with `padding` pixels of 0 around and between the
+ * images (none for a single image), scaled by 255, rounded (+0.5,
+ * truncated) and clamped.  One channel is repeated into RGB.  out (need
+ * not be initialised) is U8 [H',W',3 or 4] "H,W,C".
+ */
+int vt_gan_grid(struct vt_tensor *out, const float *x, size_t n, size_t c,
+		size_t h, size_t w, size_t nrow, size_t padding,
+		struct vt_err *err);
+/* The same, written to path (PNG by its extension) atomically. */
+int vt_gan_grid_save(const char *path, const float *x, size_t n, size_t c,
+		     size_t h, size_t w, size_t nrow, size_t padding,
+		     struct vt_err *err);
 
 #endif
