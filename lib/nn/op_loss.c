@@ -87,11 +87,12 @@ VT_NN_BW(bce)
 	struct vt_nn_val *k = vt_nn_scale(g, gy, 1.0 / (double)p->numel);
 
 	if (need[0]) {
-		/* (p - t) / max(p (1 - p), 1e-12) */
+		/* (p - t) / max(p (1 - p), eps), PyTorch's eps being the
+		 * float 1e-12 (9.9999999600419720025e-13 in double) */
 		struct vt_nn_val *den = vt_nn_mul(
 			g, p, vt_nn_add_scalar(g, vt_nn_neg(g, p), 1.0));
 
-		den = vt_nn_clamp(g, den, 1e-12, INFINITY);
+		den = vt_nn_clamp(g, den, (double)1e-12f, INFINITY);
 		gx[0] = vt_nn_mul(g, vt_nn_div(g, vt_nn_sub(g, p, t), den), k);
 	}
 	if (need[1]) {

@@ -1,0 +1,266 @@
+/* optim.c - Adam, RMSprop and SGD as torch.optim computes them, clipping and
+ * learning-rate schedules.
+ *
+ * Each update is written once as a macro over the element type T, so the
+ * float32 path rounds after every operation exactly where PyTorch's float
+ * kernels do (with -ffp-contract=off there is no fused multiply-add).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vt/nn_optim.h"
+#include "vt/size.h"
+
+static const char *const optim_names[] = { "adam", "rmsprop", "sgd" };
+_Static_assert(sizeof optim_names / sizeof optim_names[0] ==
+	       VT_NN_OPTIM_COUNT, "one name per optimiser");
+
+const char *vt_nn_optim_name(enum vt_nn_optim_kind k)
+{
+	return (unsigned)k < VT_NN_OPTIM_COUNT ? optim_names[k] : NULL;
+}
+
+struct vt_nn_optim_cfg vt_nn_optim_defaults(enum vt_nn_optim_kind k, double lr)
+{
+	struct vt_nn_optim_cfg c = { .kind = k, .lr = lr, .beta1 = 0.9,
+				     .beta2 = 0.999, .alpha = 0.99,
+				     .eps = 1e-8 };
+
+	return c;
+}
+
+int vt_nn_optim_init(struct vt_nn_optim *o, const struct vt_nn_optim_cfg *cfg,
+		     int n, struct vt_nn_val **params, struct vt_err *err)
+{
+	memset(o, 0, sizeof *o);
+	if ((unsigned)cfg->kind >= VT_NN_OPTIM_COUNT || n < 0)
+		return vt_err_set(err, VT_EINVAL, "bad optimiser settings");
+	o->cfg = *cfg;
+	o->n = n;
+	o->params = vt_calloc_array((size_t)n + 1, sizeof *o->params);
+	o->state1 = vt_calloc_array((size_t)n + 1, sizeof *o->state1);
+	o->state2 = vt_calloc_array((size_t)n + 1, sizeof *o->state2);
+	if (!o->params || !o->state1 || !o->state2)
+		goto oom;
+	for (int i = 0; i < n; i++) {
+		size_t esz = vt_dtype_size(params[i]->dtype);
+
+		o->params[i] = params[i];
+		o->state1[i] = vt_calloc_array(params[i]->numel, esz);
+		if (!o->state1[i])
+			goto oom;
+		if (cfg->kind == VT_NN_ADAM) {
+			o->state2[i] = vt_calloc_array(params[i]->numel, esz);
+			if (!o->state2[i])
+				goto oom;
+		}
+	}
+	return 0;
+oom:
+	vt_nn_optim_release(o);
+	return vt_err_set(err, VT_ENOMEM, "out of memory (optimiser state)");
+}
+
+void vt_nn_optim_release(struct vt_nn_optim *o)
+{
+	if (!o)
+		return;
+	for (int i = 0; i < o->n; i++) {
+		if (o->state1)
+			free(o->state1[i]);
+		if (o->state2)
+			free(o->state2[i]);
+	}
+	free(o->state1);
+	free(o->state2);
+	free(o->params);
+	memset(o, 0, sizeof *o);
+}
+
+/* torch: grad = grad.add(param, alpha=wd) -> g + wd * p, computed on a copy;
+ * here the decayed gradient is formed element by element */
+#define ADAM(T) \
+	do { \
+		T *p = pv, *m = s1, *v = s2; \
+		const T *gr = gv; \
+		const T b1 = (T)c->beta1, b2 = (T)c->beta2; \
+		const T omb1 = (T)(1 - c->beta1), omb2 = (T)(1 - c->beta2); \
+		const T wd = (T)c->weight_decay, eps = (T)c->eps; \
+		const T bc2s = (T)sqrt(1 - pow(c->beta2, (double)t)); \
+		const T nss = (T)(-(c->lr / (1 - pow(c->beta1, (double)t)))); \
+		for (size_t k = 0; k < n; k++) { \
+			T g = gr[k], den; \
+			if (c->weight_decay != 0) \
+				g = g + wd * p[k]; \
+			m[k] = m[k] * b1 + omb1 * g; \
+			v[k] = v[k] * b2 + (omb2 * g) * g; \
+			den = (T)sqrt(v[k]) / bc2s + eps; \
+			p[k] = p[k] + (nss * m[k]) / den; \
+		} \
+	} while (0)
+
+#define RMSPROP(T) \
+	do { \
+		T *p = pv, *sq = s1; \
+		const T *gr = gv; \
+		const T a = (T)c->alpha, oma = (T)(1 - c->alpha); \
+		const T wd = (T)c->weight_decay, eps = (T)c->eps; \
+		const T nlr = (T)(-c->lr); \
+		for (size_t k = 0; k < n; k++) { \
+			T g = gr[k], avg; \
+			if (c->weight_decay != 0) \
+				g = g + wd * p[k]; \
+			sq[k] = sq[k] * a + (oma * g) * g; \
+			avg = (T)sqrt(sq[k]) + eps; \
+			p[k] = p[k] + (nlr * g) / avg; \
+		} \
+	} while (0)
+
+#define SGD(T) \
+	do { \
+		T *p = pv, *buf = s1; \
+		const T *gr = gv; \
+		const T mom = (T)c->momentum, wd = (T)c->weight_decay; \
+		const T nlr = (T)(-c->lr); \
+		for (size_t k = 0; k < n; k++) { \
+			T g = gr[k]; \
+			if (c->weight_decay != 0) \
+				g = g + wd * p[k]; \
+			if (c->momentum != 0) { \
+				buf[k] = t == 1 ? g : buf[k] * mom + g; \
+				g = buf[k]; \
+			} \
+			p[k] = p[k] + nlr * g; \
+		} \
+	} while (0)
+
+void vt_nn_optim_step(struct vt_nn_optim *o)
+{
+	const struct vt_nn_optim_cfg *c = &o->cfg;
+	int64_t t = ++o->step;
+
+	for (int i = 0; i < o->n; i++) {
+		struct vt_nn_val *par = o->params[i];
+		void *pv = par->data, *s1 = o->state1[i], *s2 = o->state2[i];
+		const void *gv = par->grad;
+		size_t n = par->numel;
+		bool f32 = par->dtype == VT_F32;
+
+		switch (c->kind) {
+		case VT_NN_ADAM:
+			if (f32)
+				ADAM(float);
+			else
+				ADAM(double);
+			break;
+		case VT_NN_RMSPROP:
+			if (f32)
+				RMSPROP(float);
+			else
+				RMSPROP(double);
+			break;
+		default:
+			if (f32)
+				SGD(float);
+			else
+				SGD(double);
+			break;
+		}
+	}
+}
+
+void vt_nn_optim_zero_grad(struct vt_nn_optim *o)
+{
+	for (int i = 0; i < o->n; i++)
+		vt_nn_param_zero_grad(o->params[i]);
+}
+
+double vt_nn_clip_grad_norm(int n, struct vt_nn_val **params, double max_norm)
+{
+	double total = 0, coef;
+
+	for (int i = 0; i < n; i++)
+		for (size_t k = 0; k < params[i]->numel; k++) {
+			double g = vt_dtype_load(params[i]->dtype,
+						 params[i]->grad, k);
+
+			total += g * g;
+		}
+	total = sqrt(total);
+	coef = max_norm / (total + 1e-6);
+	if (coef < 1)
+		for (int i = 0; i < n; i++)
+			for (size_t k = 0; k < params[i]->numel; k++) {
+				struct vt_nn_val *p = params[i];
+
+				vt_dtype_store(p->dtype, p->grad, k,
+					       vt_dtype_load(p->dtype, p->grad,
+							     k) * coef);
+			}
+	return total;
+}
+
+static void clamp_buf(enum vt_dtype dt, void *buf, size_t n, double lo,
+		      double hi)
+{
+	for (size_t k = 0; k < n; k++) {
+		double x = vt_dtype_load(dt, buf, k);
+
+		if (x < lo)
+			vt_dtype_store(dt, buf, k, lo);
+		else if (x > hi)
+			vt_dtype_store(dt, buf, k, hi);
+	}
+}
+
+void vt_nn_clip_grad_value(int n, struct vt_nn_val **params, double v)
+{
+	for (int i = 0; i < n; i++)
+		clamp_buf(params[i]->dtype, params[i]->grad, params[i]->numel,
+			  -v, v);
+}
+
+void vt_nn_clip_weights(int n, struct vt_nn_val **params, double lo,
+			double hi)
+{
+	for (int i = 0; i < n; i++)
+		clamp_buf(params[i]->dtype, params[i]->data, params[i]->numel,
+			  lo, hi);
+}
+
+/* ---- learning-rate schedules ---- */
+
+static const char *const lr_names[] = { "constant", "linear", "cosine",
+					"step" };
+_Static_assert(sizeof lr_names / sizeof lr_names[0] == VT_NN_LR_COUNT,
+	       "one name per schedule");
+
+const char *vt_nn_lr_name(enum vt_nn_lr_kind k)
+{
+	return (unsigned)k < VT_NN_LR_COUNT ? lr_names[k] : NULL;
+}
+
+double vt_nn_lr_at(const struct vt_nn_lr *s, int64_t step)
+{
+	switch (s->kind) {
+	case VT_NN_LR_LINEAR:
+		if (step <= s->start || s->total <= s->start)
+			return s->base;
+		if (step >= s->total)
+			return 0;
+		return s->base * (1.0 - (double)(step - s->start) /
+					(double)(s->total - s->start));
+	case VT_NN_LR_COSINE:
+		if (s->total <= 0 || step >= s->total)
+			return s->total <= 0 ? s->base : 0;
+		return s->base * (1 + cos(M_PI * (double)step /
+					  (double)s->total)) / 2;
+	case VT_NN_LR_STEP:
+		if (s->every <= 0)
+			return s->base;
+		return s->base * pow(s->gamma, (double)(step / s->every));
+	default:
+		return s->base;
+	}
+}
