@@ -296,4 +296,86 @@ int vt_gan_grid_save(const char *path, const float *x, size_t n, size_t c,
 		     size_t h, size_t w, size_t nrow, size_t padding,
 		     struct vt_err *err);
 
+/* ------------------------------------------------------------------ */
+/* Data                                                                */
+
+#define VT_GAN_FASHION_DIR "/usr/share/datasets/fashion-mnist"
+
+/* The images stay 8-bit when the source is (a quarter of the memory:
+ * Fashion-MNIST at 32x32 is 61 MB, not 246) and are normalised as they are
+ * gathered into batches; vt_gan_data_f32 makes the whole array F32. */
+struct vt_gan_data {
+	struct vt_tensor images;  /* [N,C,H,W] "N,C,H,W": U8 pixel levels, or
+				     F32 already in [-1, 1] */
+	struct vt_tensor labels;  /* I64 [N] "N"; data NULL when none */
+	uint64_t n, c, h, w;
+};
+
+struct vt_gan_data_opts {
+	const char *fashion_dir;  /* NULL: VT_GAN_FASHION_DIR */
+	const char *mnist_dir;    /* NULL: $VT_MNIST_DIR, else
+				     $HOME/.cache/vt/mnist */
+	uint64_t max_images;      /* 0: all; else the first ones */
+};
+
+/*
+ * Load a dataset (vt-config(5), [data] dataset): "fashion-mnist",
+ * "fashion-mnist:train", "fashion-mnist:test", "mnist", an IDX file, a
+ * tensor record (.safetensors, .vts, .npy) or a directory of images.
+ * Images are resized to size x size as PIL's bilinear resize would and
+ * made `channels` deep; vt_gan_data_gather normalises them as
+ * torchvision's ToTensor and Normalize(0.5, 0.5).  opts may be
+ * NULL.  Errors name the file: VT_EOPEN, VT_EIO, VT_EFORMAT, VT_ELIMIT,
+ * VT_ENOMEM; VT_ECONFIG for a spec that names nothing.
+ */
+int vt_gan_data_load(struct vt_gan_data *d, const char *spec, uint32_t size,
+		     uint32_t channels, const struct vt_gan_data_opts *opts,
+		     struct vt_err *err);
+void vt_gan_data_release(struct vt_gan_data *d);
+
+/* The directory "mnist" names (opts->mnist_dir or its default) into buf. */
+void vt_gan_mnist_dir(const struct vt_gan_data_opts *opts, char *buf,
+		      size_t size);
+
+/*
+ * PIL's Image.resize((ow, oh), BILINEAR) of an 8-bit image (ih, iw, c)
+ * interleaved into out (oh, ow, c): the triangle filter widened by the
+ * scale when reducing, coefficients in 22-bit fixed point, horizontal pass
+ * first (rounded to 8 bits), then vertical.  Bit-exact with Pillow for
+ * modes L and RGB.  0, VT_EINVAL or VT_ENOMEM.
+ */
+int vt_gan_resize_u8(uint8_t *out, size_t oh, size_t ow, const uint8_t *in,
+		     size_t ih, size_t iw, size_t c, struct vt_err *err);
+
+/*
+ * Minibatches: each epoch a new permutation of 0..n-1 drawn from the
+ * caller's generator, cut into batches of `batch`, the last one smaller
+ * when n is not a multiple (drop_last false).  State is plain data, so a
+ * checkpoint can keep perm, pos and epoch.
+ */
+struct vt_gan_batcher {
+	uint64_t n, batch;
+	uint64_t *perm;           /* the current epoch's order */
+	uint64_t pos;             /* next position in perm; n: epoch done */
+	uint64_t epoch;           /* epoch of the last batch, from 0 */
+	bool started;
+};
+
+int vt_gan_batcher_init(struct vt_gan_batcher *b, uint64_t n, uint64_t batch,
+			struct vt_err *err);
+void vt_gan_batcher_release(struct vt_gan_batcher *b);
+/* The next batch: *idx points into perm, the count is returned (>= 1). */
+size_t vt_gan_batcher_next(struct vt_gan_batcher *b, struct vt_rng *rng,
+			   const uint64_t **idx);
+/* Batches per epoch: ceil(n / batch). */
+uint64_t vt_gan_batcher_per_epoch(const struct vt_gan_batcher *b);
+
+/* x = (u8 / 255 - 0.5) / 0.5 in float32, as ToTensor + Normalize. */
+float vt_gan_normalize_u8(uint8_t u);
+/* Turn U8 images into F32 in [-1, 1] in place (no-op when F32). */
+int vt_gan_data_f32(struct vt_gan_data *d, struct vt_err *err);
+/* Copy images idx[0..count-1], normalised, into out: (count,C,H,W). */
+void vt_gan_data_gather(const struct vt_gan_data *d, const uint64_t *idx,
+			size_t count, float *out);
+
 #endif
