@@ -6,6 +6,8 @@
  * kernels do (with -ffp-contract=off there is no fused multiply-add).
  */
 #include <math.h>
+#include <stdbool.h>
+#include <tgmath.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,60 +80,81 @@ void vt_nn_optim_release(struct vt_nn_optim *o)
 	memset(o, 0, sizeof *o);
 }
 
-/* torch: grad = grad.add(param, alpha=wd) -> g + wd * p, computed on a copy;
- * here the decayed gradient is formed element by element */
+/*
+ * torch: grad = grad.add(param, alpha=wd) -> g + wd * p, computed on a copy;
+ * here the decayed gradient is formed element by element.  Each loop comes
+ * in two copies, with and without weight decay, so that it has no branch and
+ * vectorises.
+ */
+#define DECAY(WD, g, p) ((WD) ? (g) + wd * (p) : (g))
+
+#define ADAM_LOOP(T, WD) \
+	for (size_t k = 0; k < n; k++) { \
+		T g = DECAY(WD, gr[k], p[k]), den; \
+		m[k] = m[k] * b1 + omb1 * g; \
+		v[k] = v[k] * b2 + (omb2 * g) * g; \
+		den = sqrt(v[k]) / bc2s + eps; \
+		p[k] = p[k] + (nss * m[k]) / den; \
+	}
+
 #define ADAM(T) \
 	do { \
-		T *p = pv, *m = s1, *v = s2; \
-		const T *gr = gv; \
+		T *restrict p = pv, *restrict m = s1, *restrict v = s2; \
+		const T *restrict gr = gv; \
 		const T b1 = (T)c->beta1, b2 = (T)c->beta2; \
 		const T omb1 = (T)(1 - c->beta1), omb2 = (T)(1 - c->beta2); \
 		const T wd = (T)c->weight_decay, eps = (T)c->eps; \
 		const T bc2s = (T)sqrt(1 - pow(c->beta2, (double)t)); \
 		const T nss = (T)(-(c->lr / (1 - pow(c->beta1, (double)t)))); \
-		for (size_t k = 0; k < n; k++) { \
-			T g = gr[k], den; \
-			if (c->weight_decay != 0) \
-				g = g + wd * p[k]; \
-			m[k] = m[k] * b1 + omb1 * g; \
-			v[k] = v[k] * b2 + (omb2 * g) * g; \
-			den = (T)sqrt(v[k]) / bc2s + eps; \
-			p[k] = p[k] + (nss * m[k]) / den; \
-		} \
+		if (c->weight_decay != 0) \
+			ADAM_LOOP(T, 1) \
+		else \
+			ADAM_LOOP(T, 0) \
 	} while (0)
+
+#define RMSPROP_LOOP(T, WD) \
+	for (size_t k = 0; k < n; k++) { \
+		T g = DECAY(WD, gr[k], p[k]); \
+		sq[k] = sq[k] * a + (oma * g) * g; \
+		p[k] = p[k] + (nlr * g) / (sqrt(sq[k]) + eps); \
+	}
 
 #define RMSPROP(T) \
 	do { \
-		T *p = pv, *sq = s1; \
-		const T *gr = gv; \
+		T *restrict p = pv, *restrict sq = s1; \
+		const T *restrict gr = gv; \
 		const T a = (T)c->alpha, oma = (T)(1 - c->alpha); \
 		const T wd = (T)c->weight_decay, eps = (T)c->eps; \
 		const T nlr = (T)(-c->lr); \
-		for (size_t k = 0; k < n; k++) { \
-			T g = gr[k], avg; \
-			if (c->weight_decay != 0) \
-				g = g + wd * p[k]; \
-			sq[k] = sq[k] * a + (oma * g) * g; \
-			avg = (T)sqrt(sq[k]) + eps; \
-			p[k] = p[k] + (nlr * g) / avg; \
-		} \
+		if (c->weight_decay != 0) \
+			RMSPROP_LOOP(T, 1) \
+		else \
+			RMSPROP_LOOP(T, 0) \
 	} while (0)
 
+/* torch: the first step copies the gradient into the buffer, later ones
+ * compute buf * momentum + g (dampening 0) */
 #define SGD(T) \
 	do { \
-		T *p = pv, *buf = s1; \
-		const T *gr = gv; \
+		T *restrict p = pv, *restrict buf = s1; \
+		const T *restrict gr = gv; \
 		const T mom = (T)c->momentum, wd = (T)c->weight_decay; \
 		const T nlr = (T)(-c->lr); \
-		for (size_t k = 0; k < n; k++) { \
-			T g = gr[k]; \
-			if (c->weight_decay != 0) \
-				g = g + wd * p[k]; \
-			if (c->momentum != 0) { \
-				buf[k] = t == 1 ? g : buf[k] * mom + g; \
-				g = buf[k]; \
+		const bool dec = c->weight_decay != 0; \
+		if (c->momentum == 0) { \
+			for (size_t k = 0; k < n; k++) \
+				p[k] = p[k] + nlr * DECAY(dec, gr[k], p[k]); \
+		} else if (t == 1) { \
+			for (size_t k = 0; k < n; k++) { \
+				buf[k] = DECAY(dec, gr[k], p[k]); \
+				p[k] = p[k] + nlr * buf[k]; \
 			} \
-			p[k] = p[k] + nlr * g; \
+		} else { \
+			for (size_t k = 0; k < n; k++) { \
+				buf[k] = buf[k] * mom + \
+					 DECAY(dec, gr[k], p[k]); \
+				p[k] = p[k] + nlr * buf[k]; \
+			} \
 		} \
 	} while (0)
 
