@@ -273,22 +273,26 @@ static int one_image(struct shared *s, size_t i, struct wstate *ws,
 	}
 	if (r->log && !(log = open_memstream(&it->log, &it->log_len)))
 		rc = vt_err_sys(err, VT_ENOMEM, "log buffer");
-	if (!rc)
+	/* one copy: the holes go into the decoded image itself; more: each
+	 * into a scratch copy */
+	if (!rc && r->copies > 1)
 		rc = vt_tensor_init(&work, NULL, VT_U8, 3, img.shape, err);
 	for (int k = 0; !rc && k < r->copies; k++) {
 		uint64_t stream = (uint64_t)i * (uint64_t)r->copies + (uint64_t)k;
+		struct vt_tensor *out = r->copies > 1 ? &work : &img;
 		char *path = NULL;
 		int n = 0, skipped = 0;
 
-		memcpy(work.data, img.data, img.nbytes);
-		rc = vt_aug_image_guarded(&r->job, &work, stream, it->in, &g, R,
+		if (out == &work)
+			memcpy(work.data, img.data, img.nbytes);
+		rc = vt_aug_image_guarded(&r->job, out, stream, it->in, &g, R,
 					  &n, &skipped, err);
 		if (!rc && !(path = out_path(r, it->rel, k, NULL)))
 			rc = vt_err_set(err, VT_ENOMEM, "out of memory");
 		if (!rc)
 			rc = make_dir_of(ws, path, err);
 		if (!rc)
-			rc = vt_image_write_flags(path, &work, r->quality,
+			rc = vt_image_write_flags(path, out, r->quality,
 						  VT_OUTFILE_NOSYNC, err);
 		if (!rc && r->masks)
 			rc = write_mask(r, it->rel, k, (int64_t)img.shape[0],
@@ -524,6 +528,19 @@ static int write_copy(struct tstate *st, const struct vt_record *rec,
 	return rc;
 }
 
+/* The log line of item i of the current record, copy k, n rectangles. */
+static void log_item(struct tstate *st, const char *name, uint64_t i, int k,
+		     int n)
+{
+	FILE *f = st->log.fp;
+
+	fputs("{\"input\":", f);
+	vt_json_put_string(f, name);
+	fprintf(f, ",\"item\":%llu,\"index\":%llu,\"copy\":%d",
+		(unsigned long long)i, (unsigned long long)(st->index + i), k);
+	json_rects(f, st->R, n);
+}
+
 static int make_mask(const struct vt_tensor *img, const struct vt_aug_layout *l,
 		     struct vt_tensor *m, struct vt_err *err)
 {
@@ -610,17 +627,8 @@ static int one_record(struct tstate *st, const char *name,
 				vt_aug_mask((uint8_t *)mask.data + i * plane,
 					    (int64_t)img->shape[l.h],
 					    (int64_t)img->shape[l.w], st->R, n, 1);
-			if (!rc && r->log) {
-				FILE *f = st->log.fp;
-
-				fputs("{\"input\":", f);
-				vt_json_put_string(f, name);
-				fprintf(f, ",\"item\":%llu,\"index\":%llu,"
-					"\"copy\":%d",
-					(unsigned long long)i,
-					(unsigned long long)(st->index + i), k);
-				json_rects(f, st->R, n);
-			}
+			if (!rc && r->log)
+				log_item(st, name, i, k, n);
 		}
 		if (!rc)
 			rc = write_copy(st, rec, img, data,
@@ -634,22 +642,25 @@ static int one_record(struct tstate *st, const char *name,
 	return rc;
 }
 
-/* An IDX file as one record: its tensor "images", N,H,W as N,C,H,W with
- * C = 1 (other ranks as they are, with --layout). */
-static int idx_record(struct tstate *st, const char *path,
+/* The record of an IDX file: "images", N,H,W as N,C,H,W with C = 1 (other
+ * ranks as they are, with --layout); data is NULL in info. */
+static int idx_tensor(const struct vt_tensor *info, void *data,
 		      struct vt_record *rec, struct vt_err *err)
 {
-	struct vt_tensor t;
-	int rc = vt_idx_read(path, 0, &t, err);
+	struct vt_tensor t = *info;
+	int rc;
 
-	if (rc)
-		return rc;
+	t.name = NULL;
+	t.data = data;
+	t.owns_data = data != NULL;
 	if (t.rank == 3) {
 		t.shape[3] = t.shape[2];
 		t.shape[2] = t.shape[1];
 		t.shape[1] = 1;
 		t.rank = 4;
 		rc = vt_tensor_set_dims(&t, "N,C,H,W", 7, err);
+	} else {
+		rc = 0;
 	}
 	if (!rc)
 		rc = vt_tensor_set_name(&t, "images", err);
@@ -657,8 +668,127 @@ static int idx_record(struct tstate *st, const char *path,
 	if (!rc)
 		rc = vt_record_add(rec, &t, err);
 	vt_tensor_release(&t);
+	return rc;
+}
+
+/* An IDX file of images streamed: the record's header first, then each
+ * piece of images masked and written while the next is read; the same
+ * bytes as idx_record then one_record would give. */
+static int idx_pieces(struct tstate *st, const char *path,
+		      struct vt_idx_stream *x, struct vt_record *rec,
+		      struct vt_err *err)
+{
+	const struct vt_aug_run *r = st->r;
+	const char *oname = r->out && strcmp(r->out, "-") ? r->out
+							   : "<stdout>";
+	struct vt_tensor *img, mask = { 0 }, mview;
+	struct vt_aug_layout l;
+	struct vt_progress prog;
+	uint64_t n_img, plane, item_bytes, done = 0, k;
+	void *data;
+	int rc = idx_tensor(vt_idx_stream_info(x), NULL, rec, err);
+
+	if (rc)
+		return rc;
+	if (!(img = find_image(r, rec, err)))
+		return VT_EFORMAT;
+	rc = vt_aug_layout_find(img, r->layout, &l, err);
+	if (rc)
+		return rc == VT_EINVAL ? rc : VT_EFORMAT;
+	n_img = img->shape[l.n];
+	plane = img->shape[l.h] * img->shape[l.w];
+	item_bytes = n_img ? img->nbytes / n_img : 0;
+	/* the mask comes after the images on disk (same dtype size or
+	 * smaller, and its name extends theirs): it is written at the end */
+	if (r->masks) {
+		rc = make_mask(img, &l, &mask, err);
+		if (!rc)
+			rc = vt_tensor_init_view(&mview, mask.name, VT_U8,
+						 mask.rank, mask.shape, NULL,
+						 err);
+		if (!rc) {
+			memcpy(mview.dims, mask.dims, sizeof mview.dims);
+			rc = vt_record_add(rec, &mview, err);
+			vt_tensor_release(&mview);
+		}
+		/* rec's tensors may have moved */
+		img = vt_record_find(rec, "images");
+	}
 	if (!rc)
-		rc = one_record(st, path, rec, err);
+		rc = vt_record_write_header(st->out.fp, r->out, rec, err);
+	vt_progress_start(&prog, "images", n_img);
+	while (!rc && (rc = vt_idx_stream_next(x, &data, &k, err)) == 1) {
+		struct vt_tensor piece = *img;   /* a copy sharing the name */
+
+		piece.shape[l.n] = k;
+		piece.data = data;
+		piece.nbytes = (size_t)(k * item_bytes);
+		piece.owns_data = false;
+		rc = 0;
+		for (uint64_t i = 0; !rc && i < k; i++) {
+			uint64_t item = done + i;
+			int n = 0;
+
+			if ((item & 4095) == 0)
+				vt_progress_update(&prog, item);
+			rc = vt_aug_tensor_image(&r->job, &piece, &l, i,
+						 st->index + item, path, st->R,
+						 &n, err);
+			if (!rc && r->masks)
+				vt_aug_mask((uint8_t *)mask.data + item * plane,
+					    (int64_t)img->shape[l.h],
+					    (int64_t)img->shape[l.w], st->R, n,
+					    1);
+			if (!rc && r->log)
+				log_item(st, path, item, 0, n);
+		}
+		if (!rc && piece.nbytes &&
+		    fwrite(data, 1, piece.nbytes, st->out.fp) != piece.nbytes)
+			rc = vt_err_sys(err, VT_EIO, "'%s': write error", oname);
+		done += k;
+	}
+	if (!rc && mask.nbytes &&
+	    fwrite(mask.data, 1, mask.nbytes, st->out.fp) != mask.nbytes)
+		rc = vt_err_sys(err, VT_EIO, "'%s': write error", oname);
+	vt_progress_end(&prog);
+	vt_tensor_release(&mask);
+	st->index += n_img;
+	return rc;
+}
+
+/* Images of IDX items up to this size are streamed (a piece's buffer holds
+ * at least one); larger ones, and several copies, are read whole. */
+#define IDX_STREAM_MAX_ITEM (4u << 20)
+
+/* An IDX file as one record (see idx_tensor). */
+static int idx_record(struct tstate *st, const char *path,
+		      struct vt_record *rec, struct vt_err *err)
+{
+	const struct vt_aug_run *r = st->r;
+	struct vt_idx_stream_opts o = {
+		.piece_bytes = r->idx_piece_bytes,
+		.slots = r->jobs >= 2 ? 4 : 1,
+	};
+	struct vt_idx_stream *x;
+	const struct vt_tensor *info;
+	struct vt_tensor t;
+	int rc = vt_idx_stream_open(&x, path, &o, err);
+
+	if (rc)
+		return rc;
+	info = vt_idx_stream_info(x);
+	if (r->copies == 1 && info->rank == 3 &&
+	    info->nbytes / (info->shape[0] ? info->shape[0] : 1) <=
+		    IDX_STREAM_MAX_ITEM) {
+		rc = idx_pieces(st, path, x, rec, err);
+	} else {
+		rc = vt_idx_stream_read_all(x, &t, err);
+		if (!rc)
+			rc = idx_tensor(&t, t.data, rec, err);
+		if (!rc)
+			rc = one_record(st, path, rec, err);
+	}
+	vt_idx_stream_close(x);
 	vt_record_release(rec);
 	if (rc && strncmp(err->msg, "'", 1) != 0)
 		vt_err_prefix(err, "'%s'", path);

@@ -4,8 +4,17 @@
  * file size) before anything is allocated, and the buffer then grows with
  * the bytes actually inflated, so a gzip file whose header lies is caught
  * as truncated without a large allocation first.
+ *
+ * A stream hands the data out in pieces of whole items instead, read on the
+ * caller's thread or, with two slots or more, ahead of it by a second
+ * thread into a ring of piece buffers: the pieces, the errors and their
+ * order are the same either way, since the thread reads the same pieces in
+ * the same order and its failure is handed on only after the pieces that
+ * came before it.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +158,31 @@ static void src_close(struct src *s)
 		fclose(s->f);
 }
 
+/* What an open IDX file holds, its reader and its pieces. */
+struct vt_idx_stream {
+	struct src s;
+	struct vt_tensor info;   /* dtype, shape, dims; no data */
+	uint64_t nbytes;         /* of all the data */
+	uint64_t items;          /* along the first dimension */
+	uint64_t item_bytes;
+	uint64_t piece_items;    /* items in a full piece */
+	uint64_t pieces;
+	size_t piece_bytes;      /* asked for (0: the default) */
+	int nslots;              /* pieces in flight: 1 without a thread */
+	unsigned char *slot[VT_IDX_STREAM_MAX_SLOTS];
+	bool started, threaded;
+	uint64_t taken;          /* pieces handed out */
+	/* shared with the reading thread, under mu */
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint64_t filled;         /* pieces complete */
+	uint64_t released;       /* pieces the caller is done with */
+	int state;               /* 0 reading, 1 all read and checked, <0 failed */
+	bool stop;
+	struct vt_err ferr;      /* the failure */
+};
+
 static const struct {
 	unsigned char code;
 	enum vt_dtype dt;
@@ -171,13 +205,15 @@ static void from_be(unsigned char *p, uint64_t n, size_t size)
 		}
 }
 
-static int parse(struct src *s, uint64_t file_size, uint64_t max_bytes,
-		 struct vt_tensor *t, struct vt_err *err)
+/* The magic, type, rank and dimensions into x->info; every size checked
+ * (for a plain file of file_size bytes, against it). */
+static int parse_header(struct vt_idx_stream *x, uint64_t file_size,
+			uint64_t max_bytes, struct vt_err *err)
 {
-	unsigned char head[4 + 4 * VT_MAX_RANK], extra;
-	uint64_t shape[VT_MAX_RANK], numel = 1, nbytes, have = 0, cap;
+	struct src *s = &x->s;
+	unsigned char head[4 + 4 * VT_MAX_RANK];
+	uint64_t shape[VT_MAX_RANK], numel = 1, nbytes;
 	enum vt_dtype dt = VT_U8;
-	unsigned char *data = NULL;
 	int rank, known = 0, rc;
 	long r;
 
@@ -234,119 +270,408 @@ static int parse(struct src *s, uint64_t file_size, uint64_t max_bytes,
 				  (unsigned long long)nbytes,
 				  (unsigned long long)(file_size - 4 -
 						       4 * (uint64_t)rank));
+	rc = vt_tensor_init_view(&x->info, NULL, dt, rank, shape, NULL, err);
+	if (!rc && (rank == 3 || rank == 1))
+		rc = vt_tensor_set_dims(&x->info, rank == 3 ? "N,H,W" : "N",
+					rank == 3 ? 5 : 1, err);
+	if (rc) {
+		vt_tensor_release(&x->info);
+		vt_err_prefix(err, "'%s'", s->name);
+		return rc;
+	}
+	x->nbytes = nbytes;
+	x->items = shape[0];
+	x->item_bytes = shape[0] ? nbytes / shape[0] : 0;
+	return 0;
+}
+
+/* After the data, the input must end. */
+static int check_end(struct vt_idx_stream *x, struct vt_err *err)
+{
+	unsigned char extra;
+	long r = src_read(&x->s, &extra, 1, err);
+
+	if (r == 0)
+		return 0;
+	return r < 0 ? err->code
+		     : vt_err_set(err, VT_EFORMAT, "'%s': trailing bytes "
+				  "after %llu data bytes", x->s.name,
+				  (unsigned long long)x->nbytes);
+}
+
+/* n bytes into buf, or the truncation error given `before` bytes read
+ * before these. */
+static int read_exact(struct vt_idx_stream *x, unsigned char *buf, uint64_t n,
+		      uint64_t before, struct vt_err *err)
+{
+	uint64_t have = 0;
+
+	while (have < n) {
+		uint64_t want = n - have;
+		long r;
+
+		if (want > (UINT64_C(1) << 30))
+			want = UINT64_C(1) << 30;
+		r = src_read(&x->s, buf + have, (size_t)want, err);
+		if (r < 0)
+			return err->code;
+		if (r == 0)
+			return vt_err_set(err, VT_EFORMAT, "'%s': truncated: "
+					  "%llu of %llu data bytes", x->s.name,
+					  (unsigned long long)(before + have),
+					  (unsigned long long)x->nbytes);
+		have += (uint64_t)r;
+	}
+	return 0;
+}
+
+static int open_src(struct vt_idx_stream **out, struct vt_idx_stream *x,
+		    uint64_t file_size, const struct vt_idx_stream_opts *o,
+		    struct vt_err *err)
+{
+	int rc = src_open(&x->s, err);
+
+	if (!rc)
+		rc = parse_header(x, x->s.gz ? 0 : file_size,
+				  o ? o->max_bytes : 0, err);
+	if (rc) {
+		src_close(&x->s);
+		free(x);
+		return rc;
+	}
+	if (o) {
+		x->piece_bytes = o->piece_bytes;
+		x->nslots = o->slots;
+	}
+	if (!x->piece_bytes)
+		x->piece_bytes = VT_IDX_PIECE_BYTES_DEFAULT;
+	x->threaded = x->nslots >= 2;
+	if (x->nslots < 1)
+		x->nslots = 1;
+	if (x->nslots > VT_IDX_STREAM_MAX_SLOTS)
+		x->nslots = VT_IDX_STREAM_MAX_SLOTS;
+	*out = x;
+	return 0;
+}
+
+int vt_idx_stream_open(struct vt_idx_stream **out, const char *path,
+		       const struct vt_idx_stream_opts *o, struct vt_err *err)
+{
+	struct vt_idx_stream *x = calloc(1, sizeof *x);
+	struct stat st;
+	int rc = 0;
+
+	*out = NULL;
+	if (!x)
+		return vt_err_set(err, VT_ENOMEM, "'%s': out of memory", path);
+	x->s.name = path;
+	x->s.f = fopen(path, "rb");
+	if (!x->s.f)
+		rc = vt_err_sys(err, VT_EOPEN, "'%s': cannot open", path);
+	else if (fstat(fileno(x->s.f), &st) != 0)
+		rc = vt_err_sys(err, VT_EIO, "'%s': cannot stat", path);
+	else if (!S_ISREG(st.st_mode))
+		rc = vt_err_set(err, VT_EOPEN, "'%s': not a regular file",
+				path);
+	if (rc) {
+		src_close(&x->s);
+		free(x);
+		return rc;
+	}
+	return open_src(out, x, (uint64_t)st.st_size, o, err);
+}
+
+int vt_idx_stream_open_mem(struct vt_idx_stream **out, const void *buf,
+			   size_t len, const char *name,
+			   const struct vt_idx_stream_opts *o,
+			   struct vt_err *err)
+{
+	struct vt_idx_stream *x = calloc(1, sizeof *x);
+
+	*out = NULL;
+	if (!x)
+		return vt_err_set(err, VT_ENOMEM, "'%s': out of memory", name);
+	x->s.name = name;
+	x->s.mem = buf;
+	x->s.mem_len = len;
+	return open_src(out, x, (uint64_t)len, o, err);
+}
+
+const struct vt_tensor *vt_idx_stream_info(const struct vt_idx_stream *x)
+{
+	return &x->info;
+}
+
+int vt_idx_stream_read_all(struct vt_idx_stream *x, struct vt_tensor *t,
+			   struct vt_err *err)
+{
+	uint64_t have = 0, cap;
+	unsigned char *data;
+	int rc;
+
+	memset(t, 0, sizeof *t);
+	if (x->started)
+		return vt_err_set(err, VT_EINVAL, "'%s': IDX data already "
+				  "read in pieces", x->s.name);
+	x->started = true;
 	/* grow with the data: at most twice what was really there */
-	cap = nbytes < (UINT64_C(1) << 20) ? nbytes : UINT64_C(1) << 20;
+	cap = x->nbytes < (UINT64_C(1) << 20) ? x->nbytes : UINT64_C(1) << 20;
 	data = malloc(cap ? (size_t)cap : 1);
 	if (!data)
 		return vt_err_set(err, VT_ENOMEM, "'%s': out of memory",
-				  s->name);
-	while (have < nbytes) {
-		uint64_t want = nbytes - have;
-
+				  x->s.name);
+	rc = 0;
+	while (!rc && have < x->nbytes) {
 		if (have == cap) {
-			uint64_t ncap = cap * 2 < nbytes ? cap * 2 : nbytes;
+			uint64_t ncap = cap * 2 < x->nbytes ? cap * 2
+							    : x->nbytes;
 			unsigned char *nd = realloc(data, (size_t)ncap);
 
 			if (!nd) {
-				free(data);
-				return vt_err_set(err, VT_ENOMEM, "'%s': out "
-						  "of memory for %llu bytes",
-						  s->name,
-						  (unsigned long long)ncap);
+				rc = vt_err_set(err, VT_ENOMEM, "'%s': out of "
+						"memory for %llu bytes",
+						x->s.name,
+						(unsigned long long)ncap);
+				break;
 			}
 			data = nd;
 			cap = ncap;
 		}
-		if (want > cap - have)
-			want = cap - have;
-		if (want > (UINT64_C(1) << 30))
-			want = UINT64_C(1) << 30;
-		r = src_read(s, data + have, (size_t)want, err);
-		if (r < 0) {
-			free(data);
-			return err->code;
-		}
-		if (r == 0)
-			break;
-		have += (uint64_t)r;
+		rc = read_exact(x, data + have, cap - have, have, err);
+		have = cap;
 	}
-	if (have < nbytes) {
-		free(data);
-		return vt_err_set(err, VT_EFORMAT, "'%s': truncated: %llu of "
-				  "%llu data bytes", s->name,
-				  (unsigned long long)have,
-				  (unsigned long long)nbytes);
-	}
-	r = src_read(s, &extra, 1, err);
-	if (r != 0) {
-		free(data);
-		return r < 0 ? err->code
-			     : vt_err_set(err, VT_EFORMAT, "'%s': trailing "
-					  "bytes after %llu data bytes",
-					  s->name,
-					  (unsigned long long)nbytes);
-	}
-	from_be(data, numel, vt_dtype_size(dt));
-	rc = vt_tensor_init_view(t, NULL, dt, rank, shape, data, err);
+	if (!rc)
+		rc = check_end(x, err);
 	if (rc) {
 		free(data);
-		vt_err_prefix(err, "'%s'", s->name);
 		return rc;
 	}
+	from_be(data, x->nbytes / vt_dtype_size(x->info.dtype),
+		vt_dtype_size(x->info.dtype));
+	*t = x->info;
+	t->data = data;
 	t->owns_data = true;
-	if (rank == 3 || rank == 1)
-		rc = vt_tensor_set_dims(t, rank == 3 ? "N,H,W" : "N",
-					rank == 3 ? 5 : 1, err);
-	if (rc) {
-		vt_tensor_release(t);
-		vt_err_prefix(err, "'%s'", s->name);
-	}
+	return 0;
+}
+
+/* Piece p into slot k: whole items in host order. */
+static int fill(struct vt_idx_stream *x, int k, uint64_t p,
+		struct vt_err *err)
+{
+	uint64_t first = p * x->piece_items;
+	uint64_t n = x->items - first < x->piece_items ? x->items - first
+						       : x->piece_items;
+	size_t esize = vt_dtype_size(x->info.dtype);
+	int rc = read_exact(x, x->slot[k], n * x->item_bytes,
+			    first * x->item_bytes, err);
+
+	if (!rc)
+		from_be(x->slot[k], n * x->item_bytes / esize, esize);
 	return rc;
+}
+
+/* The reading thread: pieces into free slots, in order, then the check
+ * that the input ends; stops at the first failure or when asked to. */
+static void *reader_main(void *arg)
+{
+	struct vt_idx_stream *x = arg;
+	struct vt_err e;
+	int rc = 0;
+
+	vt_err_clear(&e);
+	for (uint64_t p = 0; p < x->pieces; p++) {
+		pthread_mutex_lock(&x->mu);
+		while (!x->stop && x->filled - x->released >=
+					   (uint64_t)x->nslots)
+			pthread_cond_wait(&x->cv, &x->mu);
+		if (x->stop) {
+			pthread_mutex_unlock(&x->mu);
+			return NULL;
+		}
+		pthread_mutex_unlock(&x->mu);
+		rc = fill(x, (int)(p % (uint64_t)x->nslots), p, &e);
+		pthread_mutex_lock(&x->mu);
+		if (rc) {
+			x->state = rc;
+			x->ferr = e;
+		} else {
+			x->filled++;
+		}
+		pthread_cond_broadcast(&x->cv);
+		pthread_mutex_unlock(&x->mu);
+		if (rc)
+			return NULL;
+	}
+	rc = check_end(x, &e);
+	pthread_mutex_lock(&x->mu);
+	x->state = rc ? rc : 1;
+	x->ferr = e;
+	pthread_cond_broadcast(&x->cv);
+	pthread_mutex_unlock(&x->mu);
+	return NULL;
+}
+
+static int start(struct vt_idx_stream *x, struct vt_err *err)
+{
+	uint64_t slot_bytes;
+
+	x->started = true;
+	if (x->item_bytes == 0) {
+		/* no data: every item in one piece */
+		x->piece_items = x->items;
+	} else {
+		x->piece_items = x->piece_bytes / x->item_bytes;
+		if (x->piece_items == 0)
+			x->piece_items = 1;
+		if (x->piece_items > x->items)
+			x->piece_items = x->items;
+	}
+	x->pieces = x->piece_items ? (x->items + x->piece_items - 1) /
+					     x->piece_items
+				   : 0;
+	if (x->pieces < (uint64_t)x->nslots)
+		x->nslots = x->pieces > 1 ? (int)x->pieces : 1;
+	if (x->nslots < 2)
+		x->threaded = false;
+	slot_bytes = x->piece_items * x->item_bytes;
+	for (int k = 0; k < x->nslots; k++) {
+		x->slot[k] = malloc(slot_bytes ? (size_t)slot_bytes : 1);
+		if (!x->slot[k]) {
+			x->threaded = false;
+			x->state = vt_err_set(&x->ferr, VT_ENOMEM, "'%s': out "
+					      "of memory for %llu bytes",
+					      x->s.name,
+					      (unsigned long long)slot_bytes);
+			*err = x->ferr;
+			return x->state;
+		}
+	}
+	/* without a thread (or when none can be started) the pieces are
+	 * read on the caller's */
+	if (x->threaded && pthread_mutex_init(&x->mu, NULL) != 0) {
+		x->threaded = false;
+	} else if (x->threaded && pthread_cond_init(&x->cv, NULL) != 0) {
+		pthread_mutex_destroy(&x->mu);
+		x->threaded = false;
+	} else if (x->threaded &&
+		   pthread_create(&x->th, NULL, reader_main, x) != 0) {
+		pthread_cond_destroy(&x->cv);
+		pthread_mutex_destroy(&x->mu);
+		x->threaded = false;
+	}
+	return 0;
+}
+
+static void hand_out(struct vt_idx_stream *x, void **data, uint64_t *items)
+{
+	uint64_t first = x->taken * x->piece_items;
+
+	*data = x->slot[x->taken % (uint64_t)x->nslots];
+	*items = x->items - first < x->piece_items ? x->items - first
+						   : x->piece_items;
+	x->taken++;
+}
+
+int vt_idx_stream_next(struct vt_idx_stream *x, void **data, uint64_t *items,
+		       struct vt_err *err)
+{
+	int rc;
+
+	*data = NULL;
+	*items = 0;
+	if (!x->started && (rc = start(x, err)) != 0)
+		return rc;
+	if (!x->threaded) {
+		if (x->state < 0) {
+			*err = x->ferr;
+			return x->state;
+		}
+		if (x->state == 1)
+			return 0;
+		rc = x->taken < x->pieces ? fill(x, (int)(x->taken %
+							 (uint64_t)x->nslots),
+						    x->taken, &x->ferr)
+					  : check_end(x, &x->ferr);
+		if (rc) {
+			x->state = rc;
+			*err = x->ferr;
+			return rc;
+		}
+		if (x->taken == x->pieces) {
+			x->state = 1;
+			return 0;
+		}
+		hand_out(x, data, items);
+		return 1;
+	}
+	pthread_mutex_lock(&x->mu);
+	if (x->released < x->taken) {
+		/* the caller is done with the piece it had */
+		x->released = x->taken;
+		pthread_cond_broadcast(&x->cv);
+	}
+	while (x->filled == x->taken && x->state == 0)
+		pthread_cond_wait(&x->cv, &x->mu);
+	if (x->filled > x->taken) {
+		hand_out(x, data, items);
+		rc = 1;
+	} else if (x->state < 0) {
+		*err = x->ferr;
+		rc = x->state;
+	} else {
+		rc = 0;
+	}
+	pthread_mutex_unlock(&x->mu);
+	return rc;
+}
+
+void vt_idx_stream_close(struct vt_idx_stream *x)
+{
+	if (!x)
+		return;
+	if (x->threaded) {
+		pthread_mutex_lock(&x->mu);
+		x->stop = true;
+		pthread_cond_broadcast(&x->cv);
+		pthread_mutex_unlock(&x->mu);
+		pthread_join(x->th, NULL);
+		pthread_cond_destroy(&x->cv);
+		pthread_mutex_destroy(&x->mu);
+	}
+	for (int k = 0; k < VT_IDX_STREAM_MAX_SLOTS; k++)
+		free(x->slot[k]);
+	vt_tensor_release(&x->info);
+	src_close(&x->s);
+	free(x);
 }
 
 int vt_idx_read_mem(const void *buf, size_t len, const char *name,
 		    uint64_t max_bytes, struct vt_tensor *t, struct vt_err *err)
 {
-	struct src s;
+	struct vt_idx_stream_opts o = { .max_bytes = max_bytes };
+	struct vt_idx_stream *x;
 	int rc;
 
 	memset(t, 0, sizeof *t);
-	memset(&s, 0, sizeof s);
-	s.name = name;
-	s.mem = buf;
-	s.mem_len = len;
-	rc = src_open(&s, err);
+	rc = vt_idx_stream_open_mem(&x, buf, len, name, &o, err);
 	if (!rc)
-		rc = parse(&s, s.gz ? 0 : (uint64_t)len, max_bytes, t, err);
-	src_close(&s);
+		rc = vt_idx_stream_read_all(x, t, err);
+	vt_idx_stream_close(x);
 	return rc;
 }
 
 int vt_idx_read(const char *path, uint64_t max_bytes, struct vt_tensor *t,
 		struct vt_err *err)
 {
-	struct src s;
-	struct stat st;
+	struct vt_idx_stream_opts o = { .max_bytes = max_bytes };
+	struct vt_idx_stream *x;
 	int rc;
 
 	memset(t, 0, sizeof *t);
-	memset(&s, 0, sizeof s);
-	s.name = path;
-	s.f = fopen(path, "rb");
-	if (!s.f)
-		return vt_err_sys(err, VT_EOPEN, "'%s': cannot open", path);
-	if (fstat(fileno(s.f), &st) != 0) {
-		rc = vt_err_sys(err, VT_EIO, "'%s': cannot stat", path);
-	} else if (!S_ISREG(st.st_mode)) {
-		rc = vt_err_set(err, VT_EOPEN, "'%s': not a regular file",
-				path);
-	} else {
-		rc = src_open(&s, err);
-		if (!rc)
-			rc = parse(&s, s.gz ? 0 : (uint64_t)st.st_size,
-				   max_bytes, t, err);
-	}
-	src_close(&s);
+	rc = vt_idx_stream_open(&x, path, &o, err);
+	if (!rc)
+		rc = vt_idx_stream_read_all(x, t, err);
+	vt_idx_stream_close(x);
 	return rc;
 }
 

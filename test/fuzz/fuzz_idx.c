@@ -1,13 +1,48 @@
 /* fuzz_idx.c - libFuzzer target for the IDX reader (plain and gzip).
  *
  * Any input must be refused with a message naming it, or read into a tensor
- * whose byte size is what its shape says (abort() otherwise).
+ * whose byte size is what its shape says; read in pieces it must give the
+ * same data or the same status and message (abort() otherwise).
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vt/idx.h"
+
+/* The pieces of data against the whole read (rc, err, t). */
+static void check_pieces(const uint8_t *data, size_t size, int rc,
+			 const struct vt_err *err, const struct vt_tensor *t)
+{
+	/* piece size from the input, so that the fuzzer varies it */
+	struct vt_idx_stream_opts o = { .max_bytes = 1 << 24,
+					.piece_bytes = 1 + size % 97 };
+	struct vt_idx_stream *s;
+	struct vt_err e;
+	uint64_t done = 0, k, item;
+	void *d;
+	int r = vt_idx_stream_open_mem(&s, data, size, "fuzz", &o, &e);
+
+	if (r) {
+		if (r != rc || strcmp(e.msg, err->msg) != 0)
+			abort();
+		return;
+	}
+	item = vt_idx_stream_info(s)->shape[0]
+		       ? vt_idx_stream_info(s)->nbytes /
+				 vt_idx_stream_info(s)->shape[0]
+		       : 0;
+	while ((r = vt_idx_stream_next(s, &d, &k, &e)) == 1) {
+		if (!rc && k * item && memcmp(d, (const char *)t->data + done,
+					      k * item) != 0)
+			abort();
+		done += k * item;
+	}
+	if (r != rc || (rc && strcmp(e.msg, err->msg) != 0) ||
+	    (!rc && done != t->nbytes))
+		abort();
+	vt_idx_stream_close(s);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -19,6 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vt_err_clear(&err);
 	/* a small limit keeps each run fast; the checks are the same */
 	rc = vt_idx_read_mem(data, size, "fuzz", 1 << 24, &t, &err);
+	check_pieces(data, size, rc, &err, &t);
 	if (rc) {
 		if (rc >= 0 || err.code != rc || t.data ||
 		    strncmp(err.msg, "'fuzz': ", 8) != 0)

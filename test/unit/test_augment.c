@@ -10,8 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include "vt/augment.h"
+#include "vt/idx.h"
+#include "vt/record.h"
 
 #include "helpers.h"
 
@@ -626,4 +631,184 @@ Test(boxes, yolo_directory)
 	vt_aug_labels_release(&l);
 	cr_assert_eq(vt_aug_labels_open(&l, t_data_path("labels", "nothing"),
 					 &err), VT_EOPEN);
+}
+
+/* ---- IDX input streamed in pieces ---- */
+
+/* dir/name into buf */
+static const char *in_dir(char *buf, size_t size, const char *dir,
+			  const char *name)
+{
+	snprintf(buf, size, "%s/%s", dir, name);
+	return buf;
+}
+
+/* n bytes of path (or the first `cut` bytes when cut < n), gzip. */
+static void write_gz(const char *path, const unsigned char *b, size_t n,
+		     size_t cut)
+{
+	uLongf zlen = compressBound((uLong)n) + 64;
+	unsigned char *z = malloc(zlen);
+	z_stream s;
+	FILE *f;
+
+	memset(&s, 0, sizeof s);
+	cr_assert_eq(deflateInit2(&s, 6, Z_DEFLATED, 16 + MAX_WBITS, 8,
+				  Z_DEFAULT_STRATEGY), Z_OK);
+	s.next_in = (unsigned char *)b;
+	s.avail_in = (uInt)n;
+	s.next_out = z;
+	s.avail_out = (uInt)zlen;
+	cr_assert_eq(deflate(&s, Z_FINISH), Z_STREAM_END);
+	zlen -= s.avail_out;
+	deflateEnd(&s);
+	f = fopen(path, "wb");
+	cr_assert_not_null(f);
+	cr_assert_eq(fwrite(z, 1, cut < zlen ? cut : zlen, f),
+		     cut < zlen ? cut : zlen);
+	cr_assert_eq(fclose(f), 0);
+	free(z);
+}
+
+static unsigned char *slurp_or_null(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *b;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	b = malloc((size_t)n + 1);
+	cr_assert_eq(fread(b, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return b;
+}
+
+/* A log's lines from their "item" key on (the input's name differs). */
+static void same_log_items(const char *a, const char *b)
+{
+	size_t la, lb;
+	unsigned char *x = slurp_or_null(a, &la), *y = slurp_or_null(b, &lb);
+	char *p, *q, *sp, *sq;
+	int lines = 0;
+
+	cr_assert(x && y);
+	x[la] = y[lb] = 0;
+	p = strtok_r((char *)x, "\n", &sp);
+	q = strtok_r((char *)y, "\n", &sq);
+	while (p && q) {
+		cr_assert_str_eq(strstr(p, ",\"item\""), strstr(q, ",\"item\""));
+		p = strtok_r(NULL, "\n", &sp);
+		q = strtok_r(NULL, "\n", &sq);
+		lines++;
+	}
+	cr_assert(!p && !q && lines > 0);
+	free(x);
+	free(y);
+}
+
+static int run_one(const char *in, const char *out, const char *log,
+		   bool masks, int jobs, size_t piece, struct vt_err *err)
+{
+	char *inputs[1] = { (char *)in };
+	struct vt_aug_run r = { .inputs = inputs, .n_inputs = 1, .out = out,
+				.log = log, .copies = 1, .jobs = jobs,
+				.masks = masks, .idx_piece_bytes = piece };
+
+	vt_aug_job_init(&r.job);
+	r.job.aug.length = 6;
+	r.job.aug.holes = 2;
+	r.job.aug.p = 0.8;
+	r.job.seed = 77;
+	return vt_aug_run_tensors(&r, err);
+}
+
+/* An IDX.gz streamed in pieces of any size, with or without the reading
+ * thread, gives byte for byte what the whole-record path gives on the same
+ * images (the IDX decoded whole, saved as a .safetensors record, then
+ * masked): records, masks and log. */
+Test(idx_stream, same_bytes_as_whole_record)
+{
+	static const size_t pieces[] = { 1, 3 * 20 * 17, 1000, 0 };
+	char dir[] = "/tmp/vt-aug-idx-XXXXXX", p1[256], p2[256], p3[256],
+	     p4[256], p5[256];
+	uint32_t n = 500, h = 20, w = 17;
+	size_t len = 16 + (size_t)n * h * w, ref_len, got_len;
+	unsigned char *b = malloc(len), *ref, *got;
+	struct vt_tensor t;
+	struct vt_record rec;
+	struct vt_err err;
+
+	cr_assert_not_null(mkdtemp(dir));
+	memcpy(b, (unsigned char[]){ 0, 0, 8, 3, 0, 0, n >> 8, n & 255, 0, 0,
+				     0, h, 0, 0, 0, w }, 16);
+	random_image(b + 16, len - 16, 9);
+	write_gz(in_dir(p1, sizeof p1, dir, "x-idx3-ubyte.gz"), b, len,
+		 SIZE_MAX);
+	/* the reference: decode all, one record, the record path */
+	cr_assert_eq(vt_idx_read(p1, 0, &t, &err), 0, "%s", err.msg);
+	t.shape[3] = t.shape[2];
+	t.shape[2] = t.shape[1];
+	t.shape[1] = 1;
+	t.rank = 4;
+	cr_assert_eq(vt_tensor_set_dims(&t, "N,C,H,W", 7, &err), 0);
+	cr_assert_eq(vt_tensor_set_name(&t, "images", &err), 0);
+	vt_record_init(&rec);
+	cr_assert_eq(vt_record_add(&rec, &t, &err), 0);
+	cr_assert_eq(vt_record_save(in_dir(p2, sizeof p2, dir,
+					   "ref-in.safetensors"), &rec, &err),
+		     0, "%s", err.msg);
+	vt_record_release(&rec);
+	for (int masks = 0; masks < 2; masks++) {
+		cr_assert_eq(run_one(p2, in_dir(p3, sizeof p3, dir,
+						"ref.safetensors"),
+				     in_dir(p4, sizeof p4, dir, "ref.log"),
+				     masks, 1, 0, &err), 0, "%s", err.msg);
+		ref = slurp_or_null(p3, &ref_len);
+		cr_assert_not_null(ref);
+		for (size_t pi = 0; pi < 4; pi++)
+			for (int jobs = 1; jobs <= 2; jobs++) {
+				in_dir(p5, sizeof p5, dir, "out.log");
+				cr_assert_eq(run_one(p1, in_dir(p3, sizeof p3,
+								dir, "out.vts"),
+						     p5, masks, jobs,
+						     pieces[pi], &err),
+					     0, "%s", err.msg);
+				got = slurp_or_null(p3, &got_len);
+				cr_assert_eq(got_len, ref_len);
+				cr_assert_eq(memcmp(got, ref, ref_len), 0,
+					     "masks %d piece %zu jobs %d",
+					     masks, pieces[pi], jobs);
+				same_log_items(p4, p5);
+				free(got);
+				unlink(p3);
+				unlink(p5);
+			}
+		free(ref);
+		unlink(p4);
+		unlink(in_dir(p3, sizeof p3, dir, "ref.safetensors"));
+	}
+	/* truncated gzip: the reader's message naming the file, exit status
+	 * of bad data, and neither output nor log left behind */
+	write_gz(p1, b, len, 3000);
+	for (int jobs = 1; jobs <= 2; jobs++) {
+		struct stat st;
+		char want[600];
+
+		snprintf(want, sizeof want, "'%s': truncated gzip data", p1);
+		cr_assert_eq(run_one(p1, in_dir(p3, sizeof p3, dir, "out.vts"),
+				     in_dir(p5, sizeof p5, dir, "out.log"), 1,
+				     jobs, 1000, &err), VT_EFORMAT);
+		cr_assert_str_eq(err.msg, want);
+		cr_assert_neq(stat(p3, &st), 0);
+		cr_assert_neq(stat(p5, &st), 0);
+	}
+	unlink(p1);
+	unlink(p2);
+	cr_assert_eq(rmdir(dir), 0, "%s left files", dir);
+	free(b);
 }

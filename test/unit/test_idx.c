@@ -210,3 +210,214 @@ Test(idx, names)
 	cr_assert(!vt_idx_is_path("idx3/a.png"));
 	cr_assert(!vt_idx_is_path("x.safetensors"));
 }
+
+/* An IDX file of type `code` and shape [n, h, w] (element size esize),
+ * elements pseudo-random; malloc'd, *len bytes. */
+static unsigned char *make_idx(unsigned char code, size_t esize, uint32_t n,
+			       uint32_t h, uint32_t w, size_t *len)
+{
+	size_t data = (size_t)n * h * w * esize;
+	unsigned char *b = malloc(16 + data);
+	uint32_t v = 12345;
+
+	b[0] = b[1] = 0;
+	b[2] = code;
+	b[3] = 3;
+	for (int i = 0; i < 3; i++) {
+		uint32_t d = i == 0 ? n : i == 1 ? h : w;
+
+		b[4 + 4 * i] = (unsigned char)(d >> 24);
+		b[5 + 4 * i] = (unsigned char)(d >> 16);
+		b[6 + 4 * i] = (unsigned char)(d >> 8);
+		b[7 + 4 * i] = (unsigned char)d;
+	}
+	for (size_t i = 0; i < data; i++) {
+		v = v * 1103515245u + 12345u;
+		/* runs of equal bytes too, so that gzip finds matches */
+		b[16 + i] = (i / 5) % 3 ? (unsigned char)(v >> 16)
+					 : (unsigned char)(i / 64);
+	}
+	*len = 16 + data;
+	return b;
+}
+
+/* Every piece in order, concatenated into *out (malloc'd); the status of
+ * the last call; *n_pieces and *bytes what came before it. */
+static int drain(struct vt_idx_stream *s, unsigned char **out, size_t *bytes,
+		 size_t *n_pieces, uint64_t expect_items, struct vt_err *err)
+{
+	const struct vt_tensor *info = vt_idx_stream_info(s);
+	size_t item = info->shape[0] ? info->nbytes / info->shape[0] : 0;
+	uint64_t items = 0, k;
+	void *data;
+	int rc;
+
+	*out = malloc(info->nbytes + 1);
+	*bytes = 0;
+	*n_pieces = 0;
+	while ((rc = vt_idx_stream_next(s, &data, &k, err)) == 1) {
+		cr_assert_gt(k, 0);
+		cr_assert(k == expect_items || items + k == info->shape[0],
+			  "piece of %llu items", (unsigned long long)k);
+		memcpy(*out + *bytes, data, k * item);
+		*bytes += k * item;
+		items += k;
+		(*n_pieces)++;
+	}
+	return rc;
+}
+
+static const size_t piece_sizes[] = { 1, 37, 700, 5000, 0 };
+static const int slot_counts[] = { 0, 1, 2, 3, 16 };
+
+/* The pieces of buf (read with piece size pi and slot count si) against
+ * vt_idx_read_mem's result: the same data, or the same error after the
+ * same pieces whatever the slots (*prefix: bytes before the error, the
+ * same for every slot count of a piece size). */
+static void check_stream(const unsigned char *buf, size_t len, size_t pi,
+			 size_t si, size_t *prefix)
+{
+	struct vt_idx_stream_opts o = { .piece_bytes = piece_sizes[pi],
+					.slots = slot_counts[si] };
+	struct vt_idx_stream *s;
+	struct vt_tensor t;
+	struct vt_err err, want;
+	unsigned char *got;
+	size_t bytes, n_pieces, item;
+	uint64_t per, k;
+	void *d;
+	int rc, want_rc = vt_idx_read_mem(buf, len, "r", 0, &t, &want);
+
+	rc = vt_idx_stream_open_mem(&s, buf, len, "r", &o, &err);
+	if (rc) {
+		/* a header problem: the same as the whole read's */
+		cr_assert_eq(rc, want_rc);
+		cr_assert_str_eq(err.msg, want.msg);
+		return;
+	}
+	item = 5 * 7 * vt_dtype_size(vt_idx_stream_info(s)->dtype);
+	per = piece_sizes[pi] ? piece_sizes[pi] / item : 301;
+	per = per < 1 ? 1 : per > 301 ? 301 : per;
+	rc = drain(s, &got, &bytes, &n_pieces, per, &err);
+	cr_assert_eq(rc, want_rc, "piece %zu slots %d: %s", piece_sizes[pi],
+		     slot_counts[si], err.msg);
+	if (rc) {
+		cr_assert_str_eq(err.msg, want.msg);
+		if (si == 0)
+			*prefix = bytes;
+		cr_assert_eq(bytes, *prefix, "piece %zu slots %d",
+			     piece_sizes[pi], slot_counts[si]);
+		/* the failure stays */
+		cr_assert_eq(vt_idx_stream_next(s, &d, &k, &err), rc);
+		cr_assert_str_eq(err.msg, want.msg);
+	} else {
+		cr_assert_eq(n_pieces, (301 + per - 1) / per);
+		cr_assert_eq(bytes, t.nbytes);
+		cr_assert_eq(memcmp(got, t.data, bytes), 0, "piece %zu slots "
+			     "%d", piece_sizes[pi], slot_counts[si]);
+		/* the end stays the end */
+		cr_assert_eq(vt_idx_stream_next(s, &d, &k, &err), 0);
+		vt_tensor_release(&t);
+	}
+	free(got);
+	vt_idx_stream_close(s);
+}
+
+static void check_all_pieces(const unsigned char *buf, size_t len)
+{
+	for (size_t pi = 0; pi < 5; pi++) {
+		size_t prefix = 0;
+
+		for (size_t si = 0; si < 5; si++)
+			check_stream(buf, len, pi, si, &prefix);
+	}
+}
+
+/* Pieces of any size, read on this thread or ahead by a second one, give
+ * exactly the data of vt_idx_read, plain and gzip, for each element size. */
+Test(idx, stream_pieces_equal_whole_read)
+{
+	static const struct {
+		unsigned char code;
+		size_t esize;
+	} types[] = { { 0x08, 1 }, { 0x0B, 2 }, { 0x0E, 8 } };
+
+	for (size_t ti = 0; ti < 3; ti++) {
+		size_t len, zlen;
+		unsigned char *raw = make_idx(types[ti].code, types[ti].esize,
+					      301, 5, 7, &len);
+		unsigned char *z = gz(raw, len, &zlen);
+
+		check_all_pieces(raw, len);
+		check_all_pieces(z, zlen);
+		free(z);
+		free(raw);
+	}
+}
+
+/* Truncated, corrupt and over-long gzip data: the whole read's message,
+ * after the same pieces whether or not a thread reads ahead. */
+Test(idx, stream_bad_gzip_same_errors)
+{
+	size_t len, zlen;
+	unsigned char *raw = make_idx(0x08, 1, 301, 5, 7, &len);
+	unsigned char *z = gz(raw, len, &zlen), *bad, *longer;
+	const size_t cuts[] = { zlen - 1, zlen - 8, zlen - 9, zlen / 2, 40,
+				12 };
+	size_t longer_len;
+
+	for (size_t c = 0; c < sizeof cuts / sizeof cuts[0]; c++)
+		check_all_pieces(z, cuts[c]);
+	/* a flipped bit mid-stream: zlib's own complaint, or a bad check */
+	bad = malloc(zlen);
+	memcpy(bad, z, zlen);
+	bad[zlen / 2] ^= 0x10;
+	check_all_pieces(bad, zlen);
+	/* the header promises less than the data holds, or more */
+	raw[6] = 0;
+	raw[7] = 200;
+	free(z);
+	z = gz(raw, len, &zlen);
+	check_all_pieces(z, zlen);
+	longer = malloc(len + 100);
+	memcpy(longer, raw, len);
+	memset(longer + len, 0, 100);
+	raw[6] = 1;
+	raw[7] = 0x2d + 1;   /* 302 images, 301 there */
+	free(z);
+	z = gz(raw, len, &zlen);
+	check_all_pieces(z, zlen);
+	longer_len = len + 100;
+	free(bad);
+	bad = gz(longer, longer_len, &zlen);
+	check_all_pieces(bad, zlen);
+	free(longer);
+	free(bad);
+	free(z);
+	free(raw);
+}
+
+/* Closing in the middle stops the reading thread (no hang, no leak). */
+Test(idx, stream_close_early)
+{
+	size_t len, zlen;
+	unsigned char *raw = make_idx(0x08, 1, 301, 5, 7, &len);
+	unsigned char *z = gz(raw, len, &zlen);
+
+	for (int taken = 0; taken < 4; taken++) {
+		struct vt_idx_stream_opts o = { .piece_bytes = 1, .slots = 3 };
+		struct vt_idx_stream *s;
+		struct vt_err err;
+		void *d;
+		uint64_t k;
+
+		cr_assert_eq(vt_idx_stream_open_mem(&s, z, zlen, "z", &o, &err),
+			     0);
+		for (int i = 0; i < taken; i++)
+			cr_assert_eq(vt_idx_stream_next(s, &d, &k, &err), 1);
+		vt_idx_stream_close(s);
+	}
+	vt_idx_stream_close(NULL);
+	free(z);
+	free(raw);
+}

@@ -268,6 +268,9 @@ struct vt_aug_run {
 	bool masks;
 	bool has_format;
 	int format;            /* enum vt_image_format when has_format */
+	size_t idx_piece_bytes; /* IDX images are read, masked and written in
+				   pieces of about this size (0: the
+				   default); the bytes out never depend on it */
 };
 
 /* .safetensors or .vts */
@@ -279,7 +282,10 @@ int vt_aug_run_images(const struct vt_aug_run *r, struct vt_err *err);
 /* Tensors: each record of each input to r->out with its image tensor
  * augmented (r->copies records per input record).  An IDX input (see
  * vt_idx_is_path) is one record with the tensor "images"; N,H,W becomes
- * N,C,H,W with C = 1. */
+ * N,C,H,W with C = 1.  With one copy such a file is streamed: with
+ * r->jobs >= 2 a second thread inflates the next images while this one
+ * masks and writes, so output may be written before a truncated or corrupt
+ * input is found (a named output is then removed, as on any failure). */
 int vt_aug_run_tensors(const struct vt_aug_run *r, struct vt_err *err);
 
 /* e^x from +, -, *, / only (bit-identical everywhere), for |x| < 700. */

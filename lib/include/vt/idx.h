@@ -35,4 +35,57 @@ int vt_idx_read(const char *path, uint64_t max_bytes, struct vt_tensor *t,
 int vt_idx_read_mem(const void *buf, size_t len, const char *name,
 		    uint64_t max_bytes, struct vt_tensor *t, struct vt_err *err);
 
+/*
+ * Reading in pieces, so that the data need not be held at once and the
+ * inflating can overlap the caller's work.  vt_idx_stream_open reads and
+ * checks the header (the same checks and messages as vt_idx_read); the
+ * data then comes either whole (vt_idx_stream_read_all) or in pieces of
+ * whole items along the first dimension (vt_idx_stream_next).
+ *
+ * A piece holds piece_bytes / (bytes of one item) items, at least one, and
+ * the last piece the rest; so a piece's buffer is as large as one item even
+ * when that is more than piece_bytes: look at the item size in the info
+ * before asking for pieces (for a gzip file the header's sizes are proven
+ * only as the data is read).  With slots >= 2 a second thread reads up to
+ * that many pieces ahead; with 0 or 1 each piece is read when asked for.
+ * The pieces, their boundaries, the errors and the order in which they are
+ * reported are the same either way.
+ */
+#define VT_IDX_PIECE_BYTES_DEFAULT (256u * 1024u)
+#define VT_IDX_STREAM_MAX_SLOTS 16
+
+struct vt_idx_stream_opts {
+	uint64_t max_bytes;    /* the data limit (0: the default) */
+	size_t piece_bytes;    /* 0: VT_IDX_PIECE_BYTES_DEFAULT */
+	int slots;             /* pieces in flight (>= 2: a reading thread) */
+};
+
+struct vt_idx_stream;
+
+/* opts may be NULL (whole-file defaults, no thread).  Errors as
+ * vt_idx_read's. */
+int vt_idx_stream_open(struct vt_idx_stream **out, const char *path,
+		       const struct vt_idx_stream_opts *opts,
+		       struct vt_err *err);
+/* From memory (not copied; must outlive the stream). */
+int vt_idx_stream_open_mem(struct vt_idx_stream **out, const void *buf,
+			   size_t len, const char *name,
+			   const struct vt_idx_stream_opts *opts,
+			   struct vt_err *err);
+/* dtype, rank, shape and dimension names ("N,H,W", "N"); no name, data
+ * NULL.  Valid until close. */
+const struct vt_tensor *vt_idx_stream_info(const struct vt_idx_stream *s);
+/* All the data into the owning tensor t, exactly as vt_idx_read; only
+ * before any piece. */
+int vt_idx_stream_read_all(struct vt_idx_stream *s, struct vt_tensor *t,
+			   struct vt_err *err);
+/* The next piece: *items items (host order) at *data, writable, valid until
+ * the next call or close.  Returns 1 for a piece; 0 after the last, once the
+ * input is checked to end there; or a negative status (truncated or corrupt
+ * data, trailing bytes: vt_idx_read's messages), again on later calls. */
+int vt_idx_stream_next(struct vt_idx_stream *s, void **data, uint64_t *items,
+		       struct vt_err *err);
+/* Stop the reading thread and free everything; NULL-safe. */
+void vt_idx_stream_close(struct vt_idx_stream *s);
+
 #endif
