@@ -50,3 +50,6 @@ for f in ["f4.npy", "scalar-f8.npy", "fortran-i4.npy", "v2-i4.npy",
           "v3-f4.npy", "empty-i2.npy", "b1.npy"]:
     shutil.copy(os.path.join(root, "test", "data", "npy", f),
                 os.path.join(seeds, f))
+for f in ["gan", "dcgan", "lsgan", "wgan", "wgan_gp"]:
+    shutil.copy(os.path.join(root, "configs", "gan", f + ".cfg"),
+                os.path.join(seeds, "gan-" + f + ".cfg"))
