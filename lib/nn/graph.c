@@ -82,6 +82,30 @@ oom:
 	return NULL;
 }
 
+void *vt_nn__scratch(struct vt_nn_graph *g, size_t bytes)
+{
+	size_t need;
+	void *p;
+
+	if (bytes <= g->scratch_bytes)
+		return g->scratch;
+	if (bytes > SIZE_MAX - 2 * ALIGN)
+		goto oom;
+	need = (bytes + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+	p = aligned_alloc(ALIGN, need);
+	if (!p)
+		goto oom;
+	free(g->scratch);
+	g->scratch = p;
+	g->scratch_bytes = need;
+	g->arena_mallocs++;
+	return p;
+oom:
+	vt_nn__fail(g, VT_ENOMEM, "out of memory (%zu bytes of scratch)",
+		    bytes);
+	return NULL;
+}
+
 /* ---- graph ---- */
 
 int vt_nn_graph_new(struct vt_nn_graph **out, struct vt_err *err)
@@ -108,6 +132,7 @@ void vt_nn_graph_free(struct vt_nn_graph *g)
 		free(b);
 	}
 	free(g->tape);
+	free(g->scratch);
 	free(g);
 }
 

@@ -29,6 +29,8 @@ struct vt_nn_graph {
 	uint32_t epoch;
 	int status;
 	struct vt_err err;
+	void *scratch;             /* vt_nn__scratch: kept across steps */
+	size_t scratch_bytes;
 };
 
 typedef void (*vt_nn_backward_fn)(struct vt_nn_graph *g, struct vt_nn_val *y,
@@ -45,6 +47,11 @@ extern const struct vt_nn_op_info vt_nn__ops[];
 /* Arena memory, 64-byte aligned; NULL (and the graph's error set) when out
  * of memory. */
 void *vt_nn__alloc(struct vt_nn_graph *g, size_t bytes);
+
+/* A scratch buffer of at least bytes, 64-byte aligned, owned by the graph
+ * and reused by every op (im2col columns): valid until the next call.  NULL
+ * (and the graph's error set) when out of memory. */
+void *vt_nn__scratch(struct vt_nn_graph *g, size_t bytes);
 
 /* Record the first error; returns NULL for `return vt_nn__fail(...)`. */
 struct vt_nn_val *vt_nn__fail(struct vt_nn_graph *g, int code,
@@ -117,5 +124,14 @@ VT_NN_BW(pick);
 VT_NN_BW(unpick);
 VT_NN_BW(bce);
 VT_NN_BW(bce_logits);
+VT_NN_BW(conv2d);
+VT_NN_BW(conv_transpose2d);
+VT_NN_BW(conv2d_wgrad);
+VT_NN_BW(upsample2x);
+VT_NN_BW(sumpool2x);
+VT_NN_BW(channel_sum);
+VT_NN_BW(channel_broadcast);
+VT_NN_BW(channel_affine);
+VT_NN_BW(batch_norm2d);
 
 #endif

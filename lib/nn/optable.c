@@ -46,6 +46,16 @@ const struct vt_nn_op_info vt_nn__ops[] = {
 	OP(UNPICK, "unpick", vt_nn__bw_unpick),
 	OP(BCE, "bce", vt_nn__bw_bce),
 	OP(BCE_LOGITS, "bce_logits", vt_nn__bw_bce_logits),
+	OP(CONV2D, "conv2d", vt_nn__bw_conv2d),
+	OP(CONV_TRANSPOSE2D, "conv_transpose2d", vt_nn__bw_conv_transpose2d),
+	OP(CONV2D_WGRAD, "conv2d_wgrad", vt_nn__bw_conv2d_wgrad),
+	OP(UPSAMPLE2X, "upsample2x", vt_nn__bw_upsample2x),
+	OP(SUMPOOL2X, "sumpool2x", vt_nn__bw_sumpool2x),
+	OP(CHANNEL_SUM, "channel_sum", vt_nn__bw_channel_sum),
+	OP(CHANNEL_BROADCAST, "channel_broadcast",
+	   vt_nn__bw_channel_broadcast),
+	OP(CHANNEL_AFFINE, "channel_affine", vt_nn__bw_channel_affine),
+	OP(BATCH_NORM2D, "batch_norm2d", vt_nn__bw_batch_norm2d),
 };
 
 _Static_assert(sizeof vt_nn__ops / sizeof vt_nn__ops[0] == VT_NN_OP_COUNT,

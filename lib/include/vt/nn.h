@@ -96,6 +96,17 @@ enum vt_nn_op {
 	/* losses (op_loss.c) */
 	VT_NN_OP_BCE,
 	VT_NN_OP_BCE_LOGITS,
+	/* convolutions (op_conv.c) */
+	VT_NN_OP_CONV2D,
+	VT_NN_OP_CONV_TRANSPOSE2D,
+	VT_NN_OP_CONV2D_WGRAD,  /* the weight gradient of conv2d */
+	VT_NN_OP_UPSAMPLE2X,    /* nearest */
+	VT_NN_OP_SUMPOOL2X,     /* 2x2 block sums: the adjoint of upsample2x */
+	/* per-channel ops, batch_norm2d (op_norm2d.c) */
+	VT_NN_OP_CHANNEL_SUM,
+	VT_NN_OP_CHANNEL_BROADCAST,
+	VT_NN_OP_CHANNEL_AFFINE,
+	VT_NN_OP_BATCH_NORM2D,  /* train mode */
 	VT_NN_OP_COUNT
 };
 
@@ -292,5 +303,63 @@ struct vt_nn_val *vt_nn_l1(struct vt_nn_graph *g, struct vt_nn_val *x,
 struct vt_nn_val *vt_nn_cross_entropy(struct vt_nn_graph *g,
 				      struct vt_nn_val *x,
 				      struct vt_nn_val *target);
+
+/*
+ * Convolutions (op_conv.c), NCHW, groups 1, dilation 1, the same stride and
+ * padding in both directions.
+ * conv2d: x [N,I,H,W], w [O,I,kh,kw], b [O] or NULL -> [N,O,Ho,Wo] with
+ *   Ho = (H + 2 padding - kh) / stride + 1.
+ * conv_transpose2d: x [N,I,H,W], w [I,O,kh,kw], b [O] or NULL ->
+ *   [N,O,Ho,Wo] with Ho = (H-1) stride - 2 padding + kh + output_padding,
+ *   0 <= output_padding < stride (PyTorch's ConvTranspose2d).
+ * conv2d_wgrad: the weight gradient of conv2d, gy [N,O,Ho,Wo] and
+ *   x [N,I,H,W] -> [O,I,kh,kw].
+ * upsample2x: nearest, [N,C,H,W] -> [N,C,2H,2W] (nn.Upsample(scale_factor=2));
+ * sumpool2x: 2x2 block sums, its adjoint.
+ */
+struct vt_nn_val *vt_nn_conv2d(struct vt_nn_graph *g, struct vt_nn_val *x,
+			       struct vt_nn_val *w, struct vt_nn_val *b,
+			       int stride, int padding);
+struct vt_nn_val *vt_nn_conv_transpose2d(struct vt_nn_graph *g,
+					 struct vt_nn_val *x,
+					 struct vt_nn_val *w,
+					 struct vt_nn_val *b, int stride,
+					 int padding, int output_padding);
+struct vt_nn_val *vt_nn_conv2d_wgrad(struct vt_nn_graph *g,
+				     struct vt_nn_val *gy, struct vt_nn_val *x,
+				     int kh, int kw, int stride, int padding);
+struct vt_nn_val *vt_nn_upsample2x(struct vt_nn_graph *g, struct vt_nn_val *x);
+struct vt_nn_val *vt_nn_sumpool2x(struct vt_nn_graph *g, struct vt_nn_val *x);
+
+/* Per-channel ops on x [N,C,...] (op_norm2d.c): the sum over every
+ * dimension but C -> [C]; its adjoint, v [C] broadcast to shape; and
+ * x * a[c] + b[c] (a or b may be NULL). */
+struct vt_nn_val *vt_nn_channel_sum(struct vt_nn_graph *g,
+				    struct vt_nn_val *x);
+struct vt_nn_val *vt_nn_channel_broadcast(struct vt_nn_graph *g,
+					  struct vt_nn_val *v, int rank,
+					  const int64_t *shape);
+struct vt_nn_val *vt_nn_channel_affine(struct vt_nn_graph *g,
+				       struct vt_nn_val *x,
+				       struct vt_nn_val *a,
+				       struct vt_nn_val *b);
+/* batch_norm2d on x [N,C,H,W] (any [N,C,...]): as batch_norm1d, with the
+ * statistics over N, H and W.  num_batches_tracked is the caller's. */
+struct vt_nn_val *vt_nn_batch_norm2d(struct vt_nn_graph *g,
+				     struct vt_nn_val *x,
+				     struct vt_nn_val *weight,
+				     struct vt_nn_val *bias,
+				     struct vt_nn_val *running_mean,
+				     struct vt_nn_val *running_var,
+				     bool train, double momentum, double eps);
+/* dropout2d on x [N,C,...]: each (sample, channel) plane zeroed with
+ * probability p (one draw of rng per plane, sample-major), the rest scaled
+ * by 1/(1-p) rounded to x's dtype; the identity when p is 0 or not train.
+ * _mask: the planes kept given as keep [N,C] (nonzero: kept). */
+struct vt_nn_val *vt_nn_dropout2d(struct vt_nn_graph *g, struct vt_nn_val *x,
+				  double p, bool train, struct vt_rng *rng);
+struct vt_nn_val *vt_nn_dropout2d_mask(struct vt_nn_graph *g,
+				       struct vt_nn_val *x,
+				       const struct vt_nn_val *keep, double p);
 
 #endif

@@ -1,0 +1,696 @@
+/* op_conv.c - 2-D convolutions (NCHW) through OpenBLAS: conv2d, its adjoint
+ * conv_transpose2d, the weight gradient, and nearest upsampling x2 with its
+ * adjoint (2x2 sum pooling).
+ *
+ * Three ops close the family under differentiation.  With "conv geometry"
+ * an image [C,H,W], a kernel [K_out, C, kh, kw] and an output [K_out, Ho, Wo]:
+ *   conv2d      image -> output              y = W * x
+ *   conv_t2d    output -> image              the adjoint in x: W^T * x
+ *   wgrad       (output, image) -> kernel    the adjoint in W
+ * so each op's backward is written with the other two (and itself), and
+ * every derivative, double backward included, is again one of them.
+ *
+ * Kernels.  Per sample: im2col into the graph's scratch buffer (columns
+ * [C*kh*kw, Ho*Wo]), then one gemm; 1x1 kernels with stride 1 and no
+ * padding use the image itself as the columns.  gemm's transpose flags do
+ * every transposition; nothing is copied transposed.  The only threads are
+ * OpenBLAS's.
+ */
+#include <cblas.h>
+#include <string.h>
+
+#include "nn_impl.h"
+
+/* conv geometry: image [c,h,w], kernel [k,c,kh,kw], output [k,oh,ow] */
+struct geo {
+	int64_t n, c, h, w, k, kh, kw, oh, ow;
+	int64_t sh, sw, ph, pw;
+};
+
+static int64_t col_rows(const struct geo *q)
+{
+	return q->c * q->kh * q->kw;
+}
+
+static bool plain_1x1(const struct geo *q)
+{
+	return q->kh == 1 && q->kw == 1 && q->sh == 1 && q->sw == 1 &&
+	       q->ph == 0 && q->pw == 0;
+}
+
+#define IM2COL(T, SUF) \
+	/* col [c*kh*kw, oh*ow] from img [c,h,w] */ \
+	static void im2col_##SUF(T *col, const T *img, const struct geo *q) \
+	{ \
+		int64_t p = q->oh * q->ow; \
+		for (int64_t c = 0; c < q->c; c++) \
+		for (int64_t ki = 0; ki < q->kh; ki++) \
+		for (int64_t kj = 0; kj < q->kw; kj++) { \
+			T *row = col + ((c * q->kh + ki) * q->kw + kj) * p; \
+			const T *src = img + c * q->h * q->w; \
+			for (int64_t oy = 0; oy < q->oh; oy++) { \
+				int64_t iy = oy * q->sh - q->ph + ki; \
+				T *o = row + oy * q->ow; \
+				if (iy < 0 || iy >= q->h) { \
+					memset(o, 0, (size_t)q->ow * sizeof(T)); \
+					continue; \
+				} \
+				const T *s = src + iy * q->w; \
+				int64_t ix = kj - q->pw; \
+				for (int64_t ox = 0; ox < q->ow; ox++, \
+				     ix += q->sw) \
+					o[ox] = ix >= 0 && ix < q->w ? s[ix] \
+								     : (T)0; \
+			} \
+		} \
+	} \
+	/* img [c,h,w] += the columns col [c*kh*kw, oh*ow] put back */ \
+	static void col2im_##SUF(T *img, const T *col, const struct geo *q) \
+	{ \
+		int64_t p = q->oh * q->ow; \
+		for (int64_t c = 0; c < q->c; c++) \
+		for (int64_t ki = 0; ki < q->kh; ki++) \
+		for (int64_t kj = 0; kj < q->kw; kj++) { \
+			const T *row = col + \
+				((c * q->kh + ki) * q->kw + kj) * p; \
+			T *dst = img + c * q->h * q->w; \
+			for (int64_t oy = 0; oy < q->oh; oy++) { \
+				int64_t iy = oy * q->sh - q->ph + ki; \
+				const T *s = row + oy * q->ow; \
+				if (iy < 0 || iy >= q->h) \
+					continue; \
+				T *d = dst + iy * q->w; \
+				int64_t ix = kj - q->pw; \
+				for (int64_t ox = 0; ox < q->ow; ox++, \
+				     ix += q->sw) \
+					if (ix >= 0 && ix < q->w) \
+						d[ix] += s[ox]; \
+			} \
+		} \
+	}
+
+IM2COL(float, f32)
+IM2COL(double, f64)
+
+static void im2col(enum vt_dtype dt, void *col, const void *img,
+		   const struct geo *q)
+{
+	if (dt == VT_F32)
+		im2col_f32(col, img, q);
+	else
+		im2col_f64(col, img, q);
+}
+
+static void col2im(enum vt_dtype dt, void *img, const void *col,
+		   const struct geo *q)
+{
+	if (dt == VT_F32)
+		col2im_f32(img, col, q);
+	else
+		col2im_f64(img, col, q);
+}
+
+/* c [m,n] = op(a) op(b) + beta c, row-major with leading dimensions */
+static void gemm(enum vt_dtype dt, bool ta, bool tb, int64_t m, int64_t n,
+		 int64_t k, const void *a, int64_t lda, const void *b,
+		 int64_t ldb, double beta, void *c, int64_t ldc)
+{
+	if (!m || !n)
+		return;
+	if (dt == VT_F32)
+		cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
+			    tb ? CblasTrans : CblasNoTrans, (int)m, (int)n,
+			    (int)k, 1.0f, a, (int)lda, b, (int)ldb,
+			    (float)beta, c, (int)ldc);
+	else
+		cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
+			    tb ? CblasTrans : CblasNoTrans, (int)m, (int)n,
+			    (int)k, 1.0, a, (int)lda, b, (int)ldb, beta, c,
+			    (int)ldc);
+}
+
+/* y [n,ch,plane]: each channel's plane set to b[ch], or zero */
+static void fill_bias(struct vt_nn_val *y, const struct vt_nn_val *b,
+		      int64_t n, int64_t ch, int64_t plane)
+{
+	if (!b) {
+		memset(y->data, 0, y->numel * vt_dtype_size(y->dtype));
+		return;
+	}
+	for (int64_t i = 0; i < n; i++)
+		for (int64_t c = 0; c < ch; c++) {
+			size_t o = (size_t)((i * ch + c) * plane);
+
+			if (y->dtype == VT_F32) {
+				float v = VT_NN_F32(b)[c], *d = VT_NN_F32(y) + o;
+
+				for (int64_t j = 0; j < plane; j++)
+					d[j] = v;
+			} else {
+				double v = VT_NN_F64(b)[c];
+				double *d = VT_NN_F64(y) + o;
+
+				for (int64_t j = 0; j < plane; j++)
+					d[j] = v;
+			}
+		}
+}
+
+static void *sample(const struct vt_nn_val *x, int64_t i, int64_t per)
+{
+	return (char *)x->data + (size_t)(i * per) * vt_dtype_size(x->dtype);
+}
+
+/* ---- the three kernels ---- */
+
+/* y [n,k,oh,ow] (bias-filled) += conv of x [n,c,h,w] with w [k,c,kh,kw] */
+static bool run_conv(struct vt_nn_graph *g, struct vt_nn_val *y,
+		     const struct vt_nn_val *x, const struct vt_nn_val *w,
+		     const struct geo *q)
+{
+	int64_t kr = col_rows(q), p = q->oh * q->ow, hw = q->h * q->w;
+	void *col = NULL;
+
+	if (!kr || !p)
+		return true;
+	if (!plain_1x1(q)) {
+		col = vt_nn__scratch(g, (size_t)(kr * p) *
+					vt_dtype_size(y->dtype));
+		if (!col)
+			return false;
+	}
+	for (int64_t i = 0; i < q->n; i++) {
+		const void *src = sample(x, i, q->c * hw);
+
+		if (col) {
+			im2col(y->dtype, col, src, q);
+			src = col;
+		}
+		gemm(y->dtype, false, false, q->k, p, kr, w->data, kr, src, p,
+		     1.0, sample(y, i, q->k * p), p);
+	}
+	return true;
+}
+
+/* img [n,c,h,w] (bias-filled) += conv^T of x [n,k,oh,ow] with w [k,c,kh,kw] */
+static bool run_convt(struct vt_nn_graph *g, struct vt_nn_val *img,
+		      const struct vt_nn_val *x, const struct vt_nn_val *w,
+		      const struct geo *q)
+{
+	int64_t kr = col_rows(q), p = q->oh * q->ow, hw = q->h * q->w;
+	void *col;
+
+	if (!kr || !p)
+		return true;
+	if (plain_1x1(q)) {
+		for (int64_t i = 0; i < q->n; i++)
+			gemm(img->dtype, true, false, kr, p, q->k, w->data, kr,
+			     sample(x, i, q->k * p), p, 1.0,
+			     sample(img, i, q->c * hw), p);
+		return true;
+	}
+	col = vt_nn__scratch(g, (size_t)(kr * p) * vt_dtype_size(img->dtype));
+	if (!col)
+		return false;
+	for (int64_t i = 0; i < q->n; i++) {
+		gemm(img->dtype, true, false, kr, p, q->k, w->data, kr,
+		     sample(x, i, q->k * p), p, 0.0, col, p);
+		col2im(img->dtype, sample(img, i, q->c * hw), col, q);
+	}
+	return true;
+}
+
+/* gw [k,c,kh,kw] = sum over samples of gy [n,k,oh,ow] x im2col(x [n,c,h,w])^T */
+static bool run_wgrad(struct vt_nn_graph *g, struct vt_nn_val *gw,
+		      const struct vt_nn_val *gy, const struct vt_nn_val *x,
+		      const struct geo *q)
+{
+	int64_t kr = col_rows(q), p = q->oh * q->ow, hw = q->h * q->w;
+	void *col = NULL;
+
+	memset(gw->data, 0, gw->numel * vt_dtype_size(gw->dtype));
+	if (!kr || !p || !q->k)
+		return true;
+	if (!plain_1x1(q)) {
+		col = vt_nn__scratch(g, (size_t)(kr * p) *
+					vt_dtype_size(gw->dtype));
+		if (!col)
+			return false;
+	}
+	for (int64_t i = 0; i < q->n; i++) {
+		const void *src = sample(x, i, q->c * hw);
+
+		if (col) {
+			im2col(gw->dtype, col, src, q);
+			src = col;
+		}
+		gemm(gw->dtype, false, true, q->k, kr, p,
+		     sample(gy, i, q->k * p), p, src, p, 1.0, gw->data, kr);
+	}
+	return true;
+}
+
+/* ---- checks ---- */
+
+static bool is4d(struct vt_nn_graph *g, const struct vt_nn_val *x,
+		 const char *op, const char *what)
+{
+	char buf[96];
+
+	if (!vt_nn__check_float(g, x, op))
+		return false;
+	if (x->rank != 4 || x->numel > INT32_MAX) {
+		vt_nn__fail(g, VT_EINVAL, "%s: %s %s, expected [N,C,H,W]", op,
+			    what, vt_nn__shape_str(x, buf, sizeof buf));
+		return false;
+	}
+	return true;
+}
+
+static bool same_dtype(struct vt_nn_graph *g, const struct vt_nn_val *a,
+		       const struct vt_nn_val *b, const char *op)
+{
+	if (a->dtype == b->dtype)
+		return true;
+	vt_nn__fail(g, VT_EINVAL, "%s: dtypes %s and %s differ", op,
+		    vt_dtype_name(a->dtype), vt_dtype_name(b->dtype));
+	return false;
+}
+
+static bool bias_ok(struct vt_nn_graph *g, const struct vt_nn_val *b,
+		    int64_t ch, enum vt_dtype dt, const char *op)
+{
+	char buf[96];
+
+	if (!b)
+		return true;
+	if (b->rank != 1 || b->shape[0] != ch || b->dtype != dt) {
+		vt_nn__fail(g, VT_EINVAL, "%s: bias %s %s, expected %s [%lld]",
+			    op, vt_dtype_name(b->dtype),
+			    vt_nn__shape_str(b, buf, sizeof buf),
+			    vt_dtype_name(dt), (long long)ch);
+		return false;
+	}
+	return true;
+}
+
+static bool stride_pad_ok(struct vt_nn_graph *g, int64_t s, int64_t p,
+			  const char *op)
+{
+	if (s >= 1 && s <= 4096 && p >= 0 && p <= 4096)
+		return true;
+	vt_nn__fail(g, VT_EINVAL, "%s: stride %lld or padding %lld out of range",
+		    op, (long long)s, (long long)p);
+	return false;
+}
+
+/* every buffer and gemm extent within int (BLAS's index type) */
+static bool geo_fits(struct vt_nn_graph *g, const struct geo *q,
+		     const char *op)
+{
+	double lim = INT32_MAX, kr = (double)q->c * (double)q->kh * (double)q->kw;
+	double p = (double)q->oh * (double)q->ow, hw = (double)q->h * (double)q->w;
+
+	if (kr * p <= lim && (double)q->n * (double)q->c * hw <= lim &&
+	    (double)q->n * (double)q->k * p <= lim && kr * (double)q->k <= lim)
+		return true;
+	vt_nn__fail(g, VT_EINVAL, "%s: sizes too large", op);
+	return false;
+}
+
+/* conv output extent of an input extent, or -1 */
+static int64_t out_extent(int64_t in, int64_t k, int64_t s, int64_t p)
+{
+	if (in + 2 * p < k)
+		return -1;
+	return (in + 2 * p - k) / s + 1;
+}
+
+static void set_ip(struct vt_nn_val *y, const struct geo *q)
+{
+	y->ip[0] = q->sh;
+	y->ip[1] = q->sw;
+	y->ip[2] = q->ph;
+	y->ip[3] = q->pw;
+}
+
+static void get_ip(const struct vt_nn_val *y, struct geo *q)
+{
+	q->sh = y->ip[0];
+	q->sw = y->ip[1];
+	q->ph = y->ip[2];
+	q->pw = y->ip[3];
+}
+
+/* ---- conv2d ---- */
+
+static struct vt_nn_val *conv2d(struct vt_nn_graph *g, struct vt_nn_val *x,
+				struct vt_nn_val *w, struct vt_nn_val *b,
+				int64_t sh, int64_t sw, int64_t ph, int64_t pw)
+{
+	struct vt_nn_val *src[3] = { x, w, b }, *y;
+	int nsrc = b ? 3 : 2;
+	struct geo q;
+	int64_t shape[4];
+	char s1[96], s2[96];
+
+	if (!x || !w || g->status)
+		return vt_nn__result(g, VT_NN_OP_CONV2D, VT_F32, 0, NULL, 2,
+				     src);
+	if (!is4d(g, x, "conv2d", "input") || !is4d(g, w, "conv2d", "weight") ||
+	    !same_dtype(g, x, w, "conv2d") ||
+	    !stride_pad_ok(g, sh, ph, "conv2d") ||
+	    !stride_pad_ok(g, sw, pw, "conv2d"))
+		return NULL;
+	q = (struct geo){ .n = x->shape[0], .c = x->shape[1], .h = x->shape[2],
+			  .w = x->shape[3], .k = w->shape[0], .kh = w->shape[2],
+			  .kw = w->shape[3], .sh = sh, .sw = sw, .ph = ph,
+			  .pw = pw };
+	q.oh = out_extent(q.h, q.kh, sh, ph);
+	q.ow = out_extent(q.w, q.kw, sw, pw);
+	if (w->shape[1] != q.c || q.oh < 1 || q.ow < 1)
+		return vt_nn__fail(g, VT_EINVAL,
+				   "conv2d: input %s does not fit weight %s "
+				   "(stride %lld, padding %lld)",
+				   vt_nn__shape_str(x, s1, sizeof s1),
+				   vt_nn__shape_str(w, s2, sizeof s2),
+				   (long long)sh, (long long)ph);
+	if (!bias_ok(g, b, q.k, x->dtype, "conv2d") ||
+	    !geo_fits(g, &q, "conv2d"))
+		return NULL;
+	shape[0] = q.n;
+	shape[1] = q.k;
+	shape[2] = q.oh;
+	shape[3] = q.ow;
+	y = vt_nn__result(g, VT_NN_OP_CONV2D, x->dtype, 4, shape, nsrc, src);
+	if (!y)
+		return NULL;
+	set_ip(y, &q);
+	fill_bias(y, b, q.n, q.k, q.oh * q.ow);
+	if (!run_conv(g, y, x, w, &q))
+		return NULL;
+	return y;
+}
+
+struct vt_nn_val *vt_nn_conv2d(struct vt_nn_graph *g, struct vt_nn_val *x,
+			       struct vt_nn_val *w, struct vt_nn_val *b,
+			       int stride, int padding)
+{
+	return conv2d(g, x, w, b, stride, stride, padding, padding);
+}
+
+/* ---- conv_transpose2d, with an explicit output size ---- */
+
+static struct vt_nn_val *convt2d(struct vt_nn_graph *g, struct vt_nn_val *x,
+				 struct vt_nn_val *w, struct vt_nn_val *b,
+				 int64_t sh, int64_t sw, int64_t ph,
+				 int64_t pw, int64_t oh, int64_t ow)
+{
+	struct vt_nn_val *src[3] = { x, w, b }, *y;
+	int nsrc = b ? 3 : 2;
+	struct geo q;
+	int64_t shape[4];
+	char s1[96], s2[96];
+
+	if (!x || !w || g->status)
+		return vt_nn__result(g, VT_NN_OP_CONV_TRANSPOSE2D, VT_F32, 0,
+				     NULL, 2, src);
+	if (!is4d(g, x, "conv_transpose2d", "input") ||
+	    !is4d(g, w, "conv_transpose2d", "weight") ||
+	    !same_dtype(g, x, w, "conv_transpose2d") ||
+	    !stride_pad_ok(g, sh, ph, "conv_transpose2d") ||
+	    !stride_pad_ok(g, sw, pw, "conv_transpose2d"))
+		return NULL;
+	/* in conv geometry the output of this op is the image */
+	q = (struct geo){ .n = x->shape[0], .c = w->shape[1], .h = oh,
+			  .w = ow, .k = x->shape[1], .kh = w->shape[2],
+			  .kw = w->shape[3], .oh = x->shape[2],
+			  .ow = x->shape[3], .sh = sh, .sw = sw, .ph = ph,
+			  .pw = pw };
+	if (w->shape[0] != q.k || oh < 1 || ow < 1 ||
+	    out_extent(oh, q.kh, sh, ph) != q.oh ||
+	    out_extent(ow, q.kw, sw, pw) != q.ow)
+		return vt_nn__fail(g, VT_EINVAL,
+				   "conv_transpose2d: input %s does not fit "
+				   "weight %s (stride %lld, padding %lld, "
+				   "output %lldx%lld)",
+				   vt_nn__shape_str(x, s1, sizeof s1),
+				   vt_nn__shape_str(w, s2, sizeof s2),
+				   (long long)sh, (long long)ph,
+				   (long long)oh, (long long)ow);
+	if (!bias_ok(g, b, q.c, x->dtype, "conv_transpose2d"))
+		return NULL;
+	shape[0] = q.n;
+	shape[1] = q.c;
+	shape[2] = oh;
+	shape[3] = ow;
+	if (!geo_fits(g, &q, "conv_transpose2d"))
+		return NULL;
+	y = vt_nn__result(g, VT_NN_OP_CONV_TRANSPOSE2D, x->dtype, 4, shape,
+			  nsrc, src);
+	if (!y)
+		return NULL;
+	set_ip(y, &q);
+	fill_bias(y, b, q.n, q.c, oh * ow);
+	if (!run_convt(g, y, x, w, &q))
+		return NULL;
+	return y;
+}
+
+struct vt_nn_val *vt_nn_conv_transpose2d(struct vt_nn_graph *g,
+					 struct vt_nn_val *x,
+					 struct vt_nn_val *w,
+					 struct vt_nn_val *b, int stride,
+					 int padding, int output_padding)
+{
+	int64_t oh, ow;
+
+	if (!x || !w || g->status || x->rank != 4 || w->rank != 4)
+		return convt2d(g, x, w, b, stride, stride, padding, padding, 0,
+			       0);
+	if (output_padding < 0 || output_padding >= stride)
+		return vt_nn__fail(g, VT_EINVAL,
+				   "conv_transpose2d: output padding %d, "
+				   "expected 0..%d", output_padding,
+				   stride - 1);
+	oh = (x->shape[2] - 1) * stride - 2 * (int64_t)padding + w->shape[2] +
+	     output_padding;
+	ow = (x->shape[3] - 1) * stride - 2 * (int64_t)padding + w->shape[3] +
+	     output_padding;
+	return convt2d(g, x, w, b, stride, stride, padding, padding, oh, ow);
+}
+
+/* ---- the weight gradient ---- */
+
+static struct vt_nn_val *wgrad(struct vt_nn_graph *g, struct vt_nn_val *gy,
+			       struct vt_nn_val *x, int64_t kh, int64_t kw,
+			       int64_t sh, int64_t sw, int64_t ph, int64_t pw)
+{
+	struct vt_nn_val *src[2] = { gy, x }, *y;
+	struct geo q;
+	int64_t shape[4];
+	char s1[96], s2[96];
+
+	if (!gy || !x || g->status)
+		return vt_nn__result(g, VT_NN_OP_CONV2D_WGRAD, VT_F32, 0, NULL,
+				     2, src);
+	if (!is4d(g, gy, "conv2d_wgrad", "output gradient") ||
+	    !is4d(g, x, "conv2d_wgrad", "input") ||
+	    !same_dtype(g, gy, x, "conv2d_wgrad") ||
+	    !stride_pad_ok(g, sh, ph, "conv2d_wgrad") ||
+	    !stride_pad_ok(g, sw, pw, "conv2d_wgrad"))
+		return NULL;
+	q = (struct geo){ .n = x->shape[0], .c = x->shape[1], .h = x->shape[2],
+			  .w = x->shape[3], .k = gy->shape[1], .kh = kh,
+			  .kw = kw, .oh = gy->shape[2], .ow = gy->shape[3],
+			  .sh = sh, .sw = sw, .ph = ph, .pw = pw };
+	if (kh < 1 || kw < 1 || kh > 4096 || kw > 4096 ||
+	    gy->shape[0] != q.n || out_extent(q.h, kh, sh, ph) != q.oh ||
+	    out_extent(q.w, kw, sw, pw) != q.ow)
+		return vt_nn__fail(g, VT_EINVAL,
+				   "conv2d_wgrad: output gradient %s does not "
+				   "fit input %s with a %lldx%lld kernel",
+				   vt_nn__shape_str(gy, s1, sizeof s1),
+				   vt_nn__shape_str(x, s2, sizeof s2),
+				   (long long)kh, (long long)kw);
+	if (!geo_fits(g, &q, "conv2d_wgrad"))
+		return NULL;
+	shape[0] = q.k;
+	shape[1] = q.c;
+	shape[2] = kh;
+	shape[3] = kw;
+	y = vt_nn__result(g, VT_NN_OP_CONV2D_WGRAD, x->dtype, 4, shape, 2,
+			  src);
+	if (!y)
+		return NULL;
+	set_ip(y, &q);
+	if (!run_wgrad(g, y, gy, x, &q))
+		return NULL;
+	return y;
+}
+
+struct vt_nn_val *vt_nn_conv2d_wgrad(struct vt_nn_graph *g,
+				     struct vt_nn_val *gy, struct vt_nn_val *x,
+				     int kh, int kw, int stride, int padding)
+{
+	return wgrad(g, gy, x, kh, kw, stride, stride, padding, padding);
+}
+
+/* the per-channel sum of gy [N,C,H,W] as [C] (a bias gradient) */
+static struct vt_nn_val *bias_grad(struct vt_nn_graph *g, struct vt_nn_val *gy)
+{
+	return vt_nn_channel_sum(g, gy);
+}
+
+VT_NN_BW(conv2d)
+{
+	/* y = conv(x, w) + b */
+	struct vt_nn_val *x = y->src[0], *w = y->src[1];
+	struct geo q;
+
+	get_ip(y, &q);
+	if (need[0])
+		gx[0] = convt2d(g, gy, w, NULL, q.sh, q.sw, q.ph, q.pw,
+				x->shape[2], x->shape[3]);
+	if (need[1])
+		gx[1] = wgrad(g, gy, x, w->shape[2], w->shape[3], q.sh, q.sw,
+			      q.ph, q.pw);
+	if (y->nsrc > 2 && need[2])
+		gx[2] = bias_grad(g, gy);
+}
+
+VT_NN_BW(conv_transpose2d)
+{
+	/* y = conv^T(x, w) + b: x is the conv output, y the conv image */
+	struct vt_nn_val *x = y->src[0], *w = y->src[1];
+	struct geo q;
+
+	get_ip(y, &q);
+	if (need[0])
+		gx[0] = conv2d(g, gy, w, NULL, q.sh, q.sw, q.ph, q.pw);
+	if (need[1])
+		gx[1] = wgrad(g, x, gy, w->shape[2], w->shape[3], q.sh, q.sw,
+			      q.ph, q.pw);
+	if (y->nsrc > 2 && need[2])
+		gx[2] = bias_grad(g, gy);
+}
+
+VT_NN_BW(conv2d_wgrad)
+{
+	/* y = wgrad(a, x), bilinear: <G, y> = <a, conv(x, G)>
+	 * = <x, conv^T(a, G)> */
+	struct vt_nn_val *a = y->src[0], *x = y->src[1];
+	struct geo q;
+
+	get_ip(y, &q);
+	if (need[0])
+		gx[0] = conv2d(g, x, gy, NULL, q.sh, q.sw, q.ph, q.pw);
+	if (need[1])
+		gx[1] = convt2d(g, a, gy, NULL, q.sh, q.sw, q.ph, q.pw,
+				x->shape[2], x->shape[3]);
+}
+
+/* ---- nearest upsampling x2 and 2x2 sum pooling ---- */
+
+#define UPDOWN(T, SUF) \
+	static void up_##SUF(T *y, const T *x, int64_t planes, int64_t h, \
+			     int64_t w) \
+	{ \
+		for (int64_t p = 0; p < planes; p++) \
+		for (int64_t i = 0; i < h; i++) { \
+			const T *s = x + (p * h + i) * w; \
+			T *d0 = y + (p * 2 * h + 2 * i) * 2 * w, *d1 = d0 + 2 * w; \
+			for (int64_t j = 0; j < w; j++) { \
+				d0[2 * j] = d0[2 * j + 1] = s[j]; \
+				d1[2 * j] = d1[2 * j + 1] = s[j]; \
+			} \
+		} \
+	} \
+	/* y [planes,h,w] = 2x2 block sums of x [planes,2h,2w] */ \
+	static void down_##SUF(T *y, const T *x, int64_t planes, int64_t h, \
+			       int64_t w) \
+	{ \
+		for (int64_t p = 0; p < planes; p++) \
+		for (int64_t i = 0; i < h; i++) { \
+			const T *s0 = x + (p * 2 * h + 2 * i) * 2 * w; \
+			const T *s1 = s0 + 2 * w; \
+			T *d = y + (p * h + i) * w; \
+			for (int64_t j = 0; j < w; j++) \
+				d[j] = (s0[2 * j] + s0[2 * j + 1]) + \
+				       (s1[2 * j] + s1[2 * j + 1]); \
+		} \
+	}
+
+UPDOWN(float, f32)
+UPDOWN(double, f64)
+
+struct vt_nn_val *vt_nn_upsample2x(struct vt_nn_graph *g, struct vt_nn_val *x)
+{
+	struct vt_nn_val *y;
+	int64_t shape[4];
+
+	if (!x || g->status)
+		return vt_nn__result(g, VT_NN_OP_UPSAMPLE2X, VT_F32, 0, NULL, 1,
+				     &x);
+	if (!is4d(g, x, "upsample2x", "input"))
+		return NULL;
+	shape[0] = x->shape[0];
+	shape[1] = x->shape[1];
+	shape[2] = 2 * x->shape[2];
+	shape[3] = 2 * x->shape[3];
+	y = vt_nn__result(g, VT_NN_OP_UPSAMPLE2X, x->dtype, 4, shape, 1, &x);
+	if (!y)
+		return NULL;
+	if (y->dtype == VT_F32)
+		up_f32(y->data, x->data, shape[0] * shape[1], x->shape[2],
+		       x->shape[3]);
+	else
+		up_f64(y->data, x->data, shape[0] * shape[1], x->shape[2],
+		       x->shape[3]);
+	return y;
+}
+
+struct vt_nn_val *vt_nn_sumpool2x(struct vt_nn_graph *g, struct vt_nn_val *x)
+{
+	struct vt_nn_val *y;
+	int64_t shape[4];
+	char buf[96];
+
+	if (!x || g->status)
+		return vt_nn__result(g, VT_NN_OP_SUMPOOL2X, VT_F32, 0, NULL, 1,
+				     &x);
+	if (!is4d(g, x, "sumpool2x", "input"))
+		return NULL;
+	if (x->shape[2] % 2 || x->shape[3] % 2)
+		return vt_nn__fail(g, VT_EINVAL,
+				   "sumpool2x: input %s, expected even H and W",
+				   vt_nn__shape_str(x, buf, sizeof buf));
+	shape[0] = x->shape[0];
+	shape[1] = x->shape[1];
+	shape[2] = x->shape[2] / 2;
+	shape[3] = x->shape[3] / 2;
+	y = vt_nn__result(g, VT_NN_OP_SUMPOOL2X, x->dtype, 4, shape, 1, &x);
+	if (!y)
+		return NULL;
+	if (y->dtype == VT_F32)
+		down_f32(y->data, x->data, shape[0] * shape[1], shape[2],
+			 shape[3]);
+	else
+		down_f64(y->data, x->data, shape[0] * shape[1], shape[2],
+			 shape[3]);
+	return y;
+}
+
+VT_NN_BW(upsample2x)
+{
+	(void)y;
+	(void)need;
+	gx[0] = vt_nn_sumpool2x(g, gy);
+}
+
+VT_NN_BW(sumpool2x)
+{
+	(void)y;
+	(void)need;
+	gx[0] = vt_nn_upsample2x(g, gy);
+}
