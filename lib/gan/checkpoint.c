@@ -191,7 +191,7 @@ static bool same_shape(const struct vt_tensor *t, const struct vt_gan_entry *e)
 }
 
 int vt_gan_ckpt_load(const char *path, enum vt_gan_family family,
-		     const struct vt_gan_entry *e, size_t n,
+		     const struct vt_gan_entry *e, size_t n, unsigned flags,
 		     struct vt_gan_ckpt_info *info, struct vt_gan_mismatch *mm,
 		     struct vt_err *err)
 {
@@ -245,7 +245,8 @@ int vt_gan_ckpt_load(const char *path, enum vt_gan_family family,
 		if (add_line(m, line))
 			rc = vt_err_set(err, VT_ENOMEM, "out of memory");
 	}
-	for (size_t i = 0; !rc && i < r.n_tensors; i++) {
+	for (size_t i = 0; !rc && !(flags & VT_GAN_CKPT_PARTIAL) &&
+	     i < r.n_tensors; i++) {
 		char line[300];
 
 		if (used[i])

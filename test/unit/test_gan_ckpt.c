@@ -107,7 +107,7 @@ Test(gan_ckpt, round_trip)
 	snprintf(path, sizeof path, "%s/checkpoint.safetensors", dir);
 	cr_assert_eq(vt_gan_ckpt_save(path, &info, e, n, &err), 0, "%s",
 		     err.msg);
-	cr_assert_eq(vt_gan_ckpt_load(path, VT_GAN_DCGAN, f, n, &got, NULL,
+	cr_assert_eq(vt_gan_ckpt_load(path, VT_GAN_DCGAN, f, n, 0, &got, NULL,
 				      &err), 0, "%s", err.msg);
 	cr_assert_eq(memcmp(s.w, t.w, sizeof s.w), 0);
 	cr_assert_eq(memcmp(s.b, t.b, sizeof s.b), 0);
@@ -162,7 +162,7 @@ Test(gan_ckpt, family_and_shape_mismatches)
 	cr_assert_eq(vt_gan_ckpt_save(path, &info, e, n, &err), 0, "%s",
 		     err.msg);
 	entries(&t, f, false);
-	cr_assert_eq(vt_gan_ckpt_load(path, VT_GAN_GAN, f, n, NULL, NULL,
+	cr_assert_eq(vt_gan_ckpt_load(path, VT_GAN_GAN, f, n, 0, NULL, NULL,
 				      &err), VT_EFORMAT);
 	cr_assert(strstr(err.msg, "a checkpoint of family 'wgan', not 'gan'"),
 		  "%s", err.msg);
@@ -171,7 +171,7 @@ Test(gan_ckpt, family_and_shape_mismatches)
 	f[1].dtype = VT_F64;
 	f[3].name = "rng.other";
 	memset(&t, 0x55, sizeof t);
-	cr_assert_eq(vt_gan_ckpt_load(path, VT_GAN_WGAN, f, n, NULL, &mm,
+	cr_assert_eq(vt_gan_ckpt_load(path, VT_GAN_WGAN, f, n, 0, NULL, &mm,
 				      &err), VT_EFORMAT);
 	cr_assert(strstr(err.msg, "c.safetensors': 4 mismatches with the wgan "
 			 "model: G.model.0.weight: F32 [4,3] in the file, F32 "
@@ -189,6 +189,17 @@ Test(gan_ckpt, family_and_shape_mismatches)
 	/* nothing was written into the buffers */
 	for (size_t i = 0; i < sizeof t.m / sizeof *t.m; i++)
 		cr_assert_eq(((uint32_t *)t.m)[i], 0x55555555u);
+	/* partial: the file's other tensors are fine, a wrong shape is not */
+	cr_assert_eq(vt_gan_ckpt_load(path, VT_GAN_WGAN, f, 1,
+				      VT_GAN_CKPT_PARTIAL, NULL, &mm, &err),
+		     VT_EFORMAT);
+	cr_assert_eq(mm.n, 1);
+	vt_gan_mismatch_release(&mm);
+	cr_assert_eq(vt_gan_ckpt_load(path, VT_GAN_WGAN, f + 2, 1,
+				      VT_GAN_CKPT_PARTIAL, NULL, &mm, &err), 0,
+		     "%s", err.msg);
+	cr_assert_eq(mm.n, 0);
+	cr_assert_eq(memcmp(t.m, s.m, sizeof s.m), 0);
 	unlink(path);
 	rmdir(dir);
 	free(dir);
@@ -212,7 +223,7 @@ Test(gan_ckpt, many_mismatches_are_counted)
 		snprintf(names[i], sizeof names[i], "G.model.%d.weight", i);
 		f[i] = (struct vt_gan_entry){ names[i], VT_F32, 1, { 1 }, buf };
 	}
-	cr_assert_eq(vt_gan_ckpt_load(path, VT_GAN_GAN, f, 80, NULL, &mm,
+	cr_assert_eq(vt_gan_ckpt_load(path, VT_GAN_GAN, f, 80, 0, NULL, &mm,
 				      &err), VT_EFORMAT);
 	cr_assert_eq(mm.n, 81);
 	cr_assert(strstr(err.msg, "81 mismatches with the gan model: "

@@ -207,16 +207,24 @@ int vt_gan_ckpt_save(const char *path, const struct vt_gan_ckpt_info *info,
 int vt_gan_ckpt_info_read(const char *path, struct vt_gan_ckpt_info *info,
 			  struct vt_err *err);
 
+/* Flags of vt_gan_ckpt_load. */
+enum {
+	/* Tensors of the file that no entry asks for are fine (gan-sample
+	 * loads the generator alone). */
+	VT_GAN_CKPT_PARTIAL = 1u << 0,
+};
+
 /*
  * Load a checkpoint into the entries.  The file's family must be `family`,
- * and its tensors exactly the entries by name, dtype and shape: otherwise
+ * and its tensors exactly the entries by name, dtype and shape (with
+ * VT_GAN_CKPT_PARTIAL: at least the entries): otherwise
  * VT_EFORMAT with the mismatches in the message (as many as fit, then a
  * count) and, when mm is not NULL, all of them in *mm.  No entry is
  * written unless everything matches.  info (may be NULL) receives the
  * metadata.
  */
 int vt_gan_ckpt_load(const char *path, enum vt_gan_family family,
-		     const struct vt_gan_entry *e, size_t n,
+		     const struct vt_gan_entry *e, size_t n, unsigned flags,
 		     struct vt_gan_ckpt_info *info, struct vt_gan_mismatch *mm,
 		     struct vt_err *err);
 
