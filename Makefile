@@ -60,10 +60,13 @@ $(BUILD)/%.o: %.c
 	$(CC) $(VT_CFLAGS) -c -o $@ $<
 
 # lib/nn's kernels are loops over arrays: let GCC vectorise them at -O2
-# (the default "very cheap" cost model refuses most) and use the sqrt
-# instruction without the errno path.  Neither changes a result: floating-point
-# reductions stay in order without -ffast-math, and fp-contract stays off.
-$(BUILD)/lib/nn/%.o: VT_CFLAGS += -fvect-cost-model=dynamic -fno-math-errno
+# (the default "very cheap" cost model refuses most), use the sqrt
+# instruction without the errno path, and if-convert selects such as
+# x > 0 ? 1 : slope (lib/nn never reads floating-point exception flags).
+# None of these changes a result: reductions stay in order without
+# -ffast-math, and fp-contract stays off.
+$(BUILD)/lib/nn/%.o: VT_CFLAGS += -fvect-cost-model=dynamic -fno-math-errno \
+	-fno-trapping-math
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(@D)

@@ -73,8 +73,10 @@ enum bin { B_ADD, B_SUB, B_MUL, B_DIV, B_TANHBW, B_SIGBW, B_COUNT };
 	 (k) == B_TANHBW ? (x) * ((T)1 - (z) * (z)) : \
 	 (x) * ((z) * ((T)1 - (z))))
 
+/* always inlined: each call site has a constant k, so every op gets its own
+ * branch-free loop that GCC vectorises */
 #define BIN_ROW(T, NAME) \
-	static void NAME(enum bin k, T *y, const T *a, const T *b, \
+	static inline __attribute__((always_inline)) void NAME(enum bin k, T *y, const T *a, const T *b, \
 			 size_t n, ptrdiff_t sa, ptrdiff_t sb) \
 	{ \
 		if (sa == 1 && sb == 1) { \
@@ -294,7 +296,7 @@ VT_NN_BW(sigmoid_backward)
 	 (op) == VT_NN_OP_CLAMP ? ((x) < (T)(p) ? (T)(p) : \
 				   (x) > (T)(q) ? (T)(q) : (x)) : \
 	 (op) == VT_NN_OP_RELU ? ((x) > 0 ? (x) : (T)0) : \
-	 (op) == VT_NN_OP_LEAKY_RELU ? ((x) > 0 ? (x) : (x) * (T)(p)) : \
+	 (op) == VT_NN_OP_LEAKY_RELU ? (x) * ((x) > 0 ? (T)1 : (T)(p)) : \
 	 (op) == VT_NN_OP_TANH ? tanh(x) : \
 	 (op) == VT_NN_OP_SIGMOID ? (T)1 / ((T)1 + exp(-(x))) : \
 	 (op) == VT_NN_OP_STEP ? ((x) > 0 ? (T)(p) : (T)(q)) : \
@@ -303,7 +305,7 @@ VT_NN_BW(sigmoid_backward)
 	 /* SIGN */ ((x) > 0 ? (T)1 : (x) < 0 ? (T)-1 : (T)0))
 
 #define UN_LOOP(T, NAME) \
-	static void NAME(enum vt_nn_op op, T *y, const T *x, size_t n, \
+	static inline __attribute__((always_inline)) void NAME(enum vt_nn_op op, T *y, const T *x, size_t n, \
 			 double p, double q) \
 	{ \
 		for (size_t i = 0; i < n; i++) \
@@ -510,13 +512,53 @@ VT_NN_BW(clamp)
 VT_NN_BW(relu)
 {
 	(void)need;
-	gx[0] = vt_nn_mul(g, gy, vt_nn_step(g, y->src[0], 1.0, 0.0));
+	gx[0] = vt_nn_leaky_relu_backward(g, gy, y->src[0], 0.0);
 }
 
 VT_NN_BW(leaky_relu)
 {
 	(void)need;
-	gx[0] = vt_nn_mul(g, gy, vt_nn_step(g, y->src[0], 1.0, y->fp[0]));
+	gx[0] = vt_nn_leaky_relu_backward(g, gy, y->src[0], y->fp[0]);
+}
+
+#define LRB_LOOP(T, NAME) \
+	static void NAME(T *restrict y, const T *restrict gy, \
+			 const T *restrict x, size_t n, T slope) \
+	{ \
+		for (size_t i = 0; i < n; i++) \
+			y[i] = gy[i] * (x[i] > 0 ? (T)1 : slope); \
+	}
+
+LRB_LOOP(float, lrb_f32)
+LRB_LOOP(double, lrb_f64)
+
+struct vt_nn_val *vt_nn_leaky_relu_backward(struct vt_nn_graph *g,
+					    struct vt_nn_val *gy,
+					    struct vt_nn_val *x, double slope)
+{
+	struct vt_nn_val *src[2] = { gy, x }, *y;
+
+	if (gy && x && !g->status &&
+	    !vt_nn__check_same(g, gy, x, "leaky_relu_backward"))
+		return NULL;
+	y = vt_nn__result(g, VT_NN_OP_LEAKY_RELU_BACKWARD,
+			  gy ? gy->dtype : VT_F32, gy ? gy->rank : 0,
+			  gy ? gy->shape : NULL, 2, src);
+	if (!y)
+		return NULL;
+	y->fp[0] = slope;
+	if (y->dtype == VT_F32)
+		lrb_f32(y->data, gy->data, x->data, y->numel, (float)slope);
+	else
+		lrb_f64(y->data, gy->data, x->data, y->numel, slope);
+	return y;
+}
+
+VT_NN_BW(leaky_relu_backward)
+{
+	/* linear in gy; piecewise constant in x (no gradient) */
+	if (need[0])
+		gx[0] = vt_nn_leaky_relu_backward(g, gy, y->src[1], y->fp[0]);
 }
 
 VT_NN_BW(tanh)

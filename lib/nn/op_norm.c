@@ -1,28 +1,185 @@
 /* op_norm.c - batch normalisation over [N,C] and dropout.
  *
- * Both are compositions of other ops, so every derivative (double backward
- * included) comes from theirs.  The running statistics are updated in place
- * as a side effect of the training-mode forward, as in PyTorch.
+ * Batch norm is one fused op over [N, C, S] (S: the trailing dims, so 1d and
+ * 2d alike): statistics accumulate in double, the first-order backward is a
+ * fused kernel, and when the backward is recorded (create_graph) it is
+ * written as ops instead, recomputing the batch statistics from x, so that
+ * it differentiates again.  The running statistics are updated in place as
+ * a side effect of the training-mode forward, as in PyTorch.  Dropout is a
+ * multiplication by a drawn mask.
  */
 #include <math.h>
 
 #include "nn_impl.h"
 
-static bool stat_ok(const struct vt_nn_val *s, const struct vt_nn_val *x)
+static bool stat_ok(const struct vt_nn_val *s, int64_t c)
 {
-	return !s || (s->rank == 1 && s->shape[0] == x->shape[1] &&
+	return !s || (s->rank == 1 && s->shape[0] == c &&
 		      (s->dtype == VT_F32 || s->dtype == VT_F64));
 }
 
-static void update_running(struct vt_nn_val *run, const struct vt_nn_val *stat,
+/* x as [N, C, S]: S the product of the trailing dims */
+static void bn_dims(const struct vt_nn_val *x, size_t *n, size_t *c,
+		    size_t *s)
+{
+	*n = (size_t)x->shape[0];
+	*c = (size_t)x->shape[1];
+	*s = 1;
+	for (int i = 2; i < x->rank; i++)
+		*s *= (size_t)x->shape[i];
+}
+
+/* the op's sources: x, stats (F64 [2,C]: mean and 1/sqrt(var + eps) used),
+ * then weight and bias when present (ip[0], ip[1]); ip[2] train */
+static struct vt_nn_val *bn_w(const struct vt_nn_val *y)
+{
+	return y->ip[0] ? y->src[2] : NULL;
+}
+
+static struct vt_nn_val *bn_b(const struct vt_nn_val *y)
+{
+	return y->ip[1] ? y->src[y->ip[0] ? 3 : 2] : NULL;
+}
+
+#define BN_STATS(T, NAME) \
+	static void NAME(const T *x, size_t n, size_t c, size_t s, \
+			 double *mean, double *var) \
+	{ \
+		for (size_t ch = 0; ch < c; ch++) { \
+			double t = 0, m, v = 0; \
+			for (size_t i = 0; i < n; i++) { \
+				const T *p = x + (i * c + ch) * s; \
+				for (size_t k = 0; k < s; k++) \
+					t += p[k]; \
+			} \
+			m = t / (double)(n * s); \
+			for (size_t i = 0; i < n; i++) { \
+				const T *p = x + (i * c + ch) * s; \
+				for (size_t k = 0; k < s; k++) \
+					v += (p[k] - m) * (p[k] - m); \
+			} \
+			mean[ch] = m; \
+			var[ch] = v / (double)(n * s); \
+		} \
+	}
+
+BN_STATS(float, bn_stats_f32)
+BN_STATS(double, bn_stats_f64)
+
+/* y = (x - mean) invstd w + b, as x a + (b - mean a) with a = invstd w */
+#define BN_APPLY(T, NAME) \
+	static void NAME(T *y, const T *x, size_t n, size_t c, size_t s, \
+			 const double *mean, const double *inv, \
+			 const struct vt_nn_val *w, const struct vt_nn_val *b) \
+	{ \
+		for (size_t ch = 0; ch < c; ch++) { \
+			double wa = w ? vt_nn_get(w, ch) : 1.0; \
+			double bb = b ? vt_nn_get(b, ch) : 0.0; \
+			T a = (T)(inv[ch] * wa), o = (T)(bb - mean[ch] * inv[ch] * wa); \
+			for (size_t i = 0; i < n; i++) { \
+				const T *p = x + (i * c + ch) * s; \
+				T *q = y + (i * c + ch) * s; \
+				for (size_t k = 0; k < s; k++) \
+					q[k] = p[k] * a + o; \
+			} \
+		} \
+	}
+
+BN_APPLY(float, bn_apply_f32)
+BN_APPLY(double, bn_apply_f64)
+
+static void update_running(struct vt_nn_val *run, const double *stat,
 			   double momentum, double factor)
 {
-	for (size_t c = 0; c < run->numel; c++) {
-		double r = vt_nn_get(run, c), s = vt_nn_get(stat, c) * factor;
-
+	for (size_t c = 0; c < run->numel; c++)
 		vt_dtype_store(run->dtype, run->data, c,
-			       momentum * s + (1 - momentum) * r);
+			       momentum * stat[c] * factor +
+			       (1 - momentum) * vt_nn_get(run, c));
+}
+
+struct vt_nn_val *vt_nn_batch_norm(struct vt_nn_graph *g, struct vt_nn_val *x,
+				   struct vt_nn_val *weight,
+				   struct vt_nn_val *bias,
+				   struct vt_nn_val *running_mean,
+				   struct vt_nn_val *running_var, bool train,
+				   double momentum, double eps)
+{
+	struct vt_nn_val *src[4], *stats, *y;
+	size_t n, c, s;
+	double *mean, *inv;
+	int nsrc = 2;
+	char buf[96];
+
+	if (!x || g->status)
+		return vt_nn__result(g, VT_NN_OP_BATCH_NORM, VT_F32, 0, NULL, 1,
+				     &x);
+	if (!vt_nn__check_float(g, x, "batch_norm"))
+		return NULL;
+	if (x->rank < 2)
+		return vt_nn__fail(g, VT_EINVAL,
+				   "batch_norm: input %s, expected [N,C,...]",
+				   vt_nn__shape_str(x, buf, sizeof buf));
+	bn_dims(x, &n, &c, &s);
+	if (!stat_ok(weight, x->shape[1]) || !stat_ok(bias, x->shape[1]) ||
+	    !stat_ok(running_mean, x->shape[1]) ||
+	    !stat_ok(running_var, x->shape[1]) ||
+	    (weight && weight->dtype != x->dtype) ||
+	    (bias && bias->dtype != x->dtype))
+		return vt_nn__fail(g, VT_EINVAL,
+				   "batch_norm: parameters must be %s [%zu]",
+				   vt_dtype_name(x->dtype), c);
+	if (train && n * s < 2)
+		return vt_nn__fail(g, VT_EINVAL,
+				   "batch_norm: training needs more than 1 "
+				   "value per channel");
+	if (!train && (!running_mean || !running_var))
+		return vt_nn__fail(g, VT_EINVAL,
+				   "batch_norm: eval mode needs running "
+				   "statistics");
+	stats = vt_nn_new(g, VT_F64, 2, (int64_t[]){ 2, (int64_t)c });
+	if (!stats)
+		return NULL;
+	mean = VT_NN_F64(stats);
+	inv = mean + c;
+	if (train) {
+		if (x->dtype == VT_F32)
+			bn_stats_f32(x->data, n, c, s, mean, inv);
+		else
+			bn_stats_f64(x->data, n, c, s, mean, inv);
+		if (running_mean)
+			update_running(running_mean, mean, momentum, 1.0);
+		if (running_var)
+			update_running(running_var, inv, momentum,
+				       (double)(n * s) / (double)(n * s - 1));
+	} else {
+		for (size_t ch = 0; ch < c; ch++) {
+			mean[ch] = vt_nn_get(running_mean, ch);
+			inv[ch] = vt_nn_get(running_var, ch);
+		}
 	}
+	for (size_t ch = 0; ch < c; ch++)
+		inv[ch] = 1.0 / sqrt(inv[ch] + eps);
+	src[0] = x;
+	src[1] = stats;
+	if (weight)
+		src[nsrc++] = weight;
+	if (bias)
+		src[nsrc++] = bias;
+	y = vt_nn__result(g, VT_NN_OP_BATCH_NORM, x->dtype, x->rank, x->shape,
+			  nsrc, src);
+	if (!y)
+		return NULL;
+	y->ip[0] = weight != NULL;
+	y->ip[1] = bias != NULL;
+	y->ip[2] = train;
+	y->fp[0] = eps;
+	if (x->dtype == VT_F32)
+		bn_apply_f32(y->data, x->data, n, c, s, mean, inv, weight,
+			     bias);
+	else
+		bn_apply_f64(y->data, x->data, n, c, s, mean, inv, weight,
+			     bias);
+	return y;
 }
 
 struct vt_nn_val *vt_nn_batch_norm1d(struct vt_nn_graph *g,
@@ -33,53 +190,179 @@ struct vt_nn_val *vt_nn_batch_norm1d(struct vt_nn_graph *g,
 				     struct vt_nn_val *running_var,
 				     bool train, double momentum, double eps)
 {
-	struct vt_nn_val *mean, *xc, *var, *y;
 	char buf[96];
-	int64_t n;
 
-	if (!x || g->status)
-		return vt_nn_add(g, x, x);
-	if (!vt_nn__check_float(g, x, "batch_norm1d"))
-		return NULL;
-	if (x->rank != 2)
+	if (x && !g->status && x->rank != 2)
 		return vt_nn__fail(g, VT_EINVAL,
 				   "batch_norm1d: input %s, expected [N,C]",
 				   vt_nn__shape_str(x, buf, sizeof buf));
-	if (!stat_ok(weight, x) || !stat_ok(bias, x) ||
-	    !stat_ok(running_mean, x) || !stat_ok(running_var, x))
-		return vt_nn__fail(g, VT_EINVAL,
-				   "batch_norm1d: parameters must be [%lld]",
-				   (long long)x->shape[1]);
-	n = x->shape[0];
-	if (train) {
-		if (n < 2)
-			return vt_nn__fail(g, VT_EINVAL,
-					   "batch_norm1d: training needs more "
-					   "than 1 value per channel");
-		mean = vt_nn_mean_dim(g, x, 0, true);
-		xc = vt_nn_sub(g, x, mean);
-		var = vt_nn_mean_dim(g, vt_nn_mul(g, xc, xc), 0, true);
-		if (!var)
-			return NULL;
-		if (running_mean)
-			update_running(running_mean, mean, momentum, 1.0);
-		if (running_var)
-			update_running(running_var, var, momentum,
-				       (double)n / (double)(n - 1));
-	} else {
-		if (!running_mean || !running_var)
-			return vt_nn__fail(g, VT_EINVAL,
-					   "batch_norm1d: eval mode needs "
-					   "running statistics");
-		xc = vt_nn_sub(g, x, vt_nn_detach(g, running_mean));
-		var = vt_nn_detach(g, running_var);
+	return vt_nn_batch_norm(g, x, weight, bias, running_mean, running_var,
+				train, momentum, eps);
+}
+
+/* Fused first-order backward: with xh = (x - mean) invstd and sums over
+ * N and S per channel,  gb = sum gy,  gw = sum gy xh,
+ *   train: gx = w invstd (gy - gb/M - xh gw/M);  eval: gx = w invstd gy */
+#define BN_BACK(T, NAME) \
+	static void NAME(T *gx, double *gw, double *gb, const T *gy, \
+			 const T *x, size_t n, size_t c, size_t s, \
+			 const double *mean, const double *inv, \
+			 const struct vt_nn_val *w, bool train) \
+	{ \
+		double m = (double)(n * s); \
+		for (size_t ch = 0; ch < c; ch++) { \
+			double sg = 0, sgx = 0, wa, k, k1, k2; \
+			for (size_t i = 0; i < n; i++) { \
+				const T *pg = gy + (i * c + ch) * s; \
+				const T *px = x + (i * c + ch) * s; \
+				for (size_t j = 0; j < s; j++) { \
+					sg += pg[j]; \
+					sgx += pg[j] * ((px[j] - mean[ch]) * \
+							inv[ch]); \
+				} \
+			} \
+			if (gb) \
+				gb[ch] = sg; \
+			if (gw) \
+				gw[ch] = sgx; \
+			if (!gx) \
+				continue; \
+			wa = w ? vt_nn_get(w, ch) : 1.0; \
+			k = wa * inv[ch]; \
+			k1 = train ? sg / m : 0; \
+			k2 = train ? sgx / m : 0; \
+			for (size_t i = 0; i < n; i++) { \
+				const T *pg = gy + (i * c + ch) * s; \
+				const T *px = x + (i * c + ch) * s; \
+				T *q = gx + (i * c + ch) * s; \
+				for (size_t j = 0; j < s; j++) \
+					q[j] = (T)(k * (pg[j] - k1 - \
+						(px[j] - mean[ch]) * inv[ch] * \
+						k2)); \
+			} \
+		} \
 	}
-	y = vt_nn_div(g, xc, vt_nn_sqrt(g, vt_nn_add_scalar(g, var, eps)));
-	if (weight)
-		y = vt_nn_mul(g, y, weight);
-	if (bias)
-		y = vt_nn_add(g, y, bias);
-	return y;
+
+BN_BACK(float, bn_back_f32)
+BN_BACK(double, bn_back_f64)
+
+/* [1, C, 1, ...] for a per-channel value of x's rank */
+static void chan_shape(const struct vt_nn_val *x, int64_t *shape)
+{
+	for (int i = 0; i < x->rank; i++)
+		shape[i] = i == 1 ? x->shape[1] : 1;
+}
+
+/* per-channel mean over N and the trailing dims, shaped [1,C,1..] */
+static struct vt_nn_val *cmean(struct vt_nn_graph *g, struct vt_nn_val *v,
+			       const int64_t *cs, double m)
+{
+	return vt_nn_scale(g, vt_nn_sum_to(g, v, v->rank, cs), 1.0 / m);
+}
+
+/* The backward as ops (recording: create_graph), differentiable again:
+ * the batch statistics are recomputed from x as ops. */
+static void bn_back_ops(struct vt_nn_graph *g, struct vt_nn_val *y,
+			struct vt_nn_val *gy, const bool *need,
+			struct vt_nn_val **gx)
+{
+	struct vt_nn_val *x = y->src[0], *w = bn_w(y), *xh, *inv, *gxh;
+	struct vt_nn_val *wr = NULL, *st = y->src[1];
+	int64_t cs[VT_NN_MAX_RANK], c = x->shape[1];
+	size_t nn, cc, s;
+	double m;
+	int iw = y->ip[0] ? 2 : -1, ib = y->ip[1] ? (y->ip[0] ? 3 : 2) : -1;
+
+	bn_dims(x, &nn, &cc, &s);
+	m = (double)(nn * s);
+	chan_shape(x, cs);
+	if (y->ip[2]) {
+		struct vt_nn_val *mean = cmean(g, x, cs, m);
+		struct vt_nn_val *xc = vt_nn_sub(g, x, mean);
+
+		inv = vt_nn_pow(g, vt_nn_add_scalar(g, cmean(g, vt_nn_mul(g, xc,
+									  xc),
+							     cs, m),
+						    y->fp[0]),
+				-0.5);
+		xh = vt_nn_mul(g, xc, inv);
+	} else {
+		/* eval: constants from the running statistics */
+		struct vt_nn_val *mean = vt_nn_new(g, x->dtype, x->rank, cs);
+
+		inv = vt_nn_new(g, x->dtype, x->rank, cs);
+		if (!mean || !inv)
+			return;
+		for (int64_t k = 0; k < c; k++) {
+			vt_dtype_store(x->dtype, mean->data, (size_t)k,
+				       VT_NN_F64(st)[k]);
+			vt_dtype_store(x->dtype, inv->data, (size_t)k,
+				       VT_NN_F64(st)[c + k]);
+		}
+		xh = vt_nn_mul(g, vt_nn_sub(g, x, mean), inv);
+	}
+	if (ib >= 0 && need[ib])
+		gx[ib] = vt_nn_reshape(g, vt_nn_sum_to(g, gy, x->rank, cs), 1,
+				       &c);
+	if (iw >= 0 && need[iw])
+		gx[iw] = vt_nn_reshape(g, vt_nn_sum_to(g, vt_nn_mul(g, gy, xh),
+						       x->rank, cs),
+				       1, &c);
+	if (!need[0])
+		return;
+	if (w)
+		wr = vt_nn_reshape(g, w, x->rank, cs);
+	gxh = wr ? vt_nn_mul(g, gy, wr) : gy;
+	if (y->ip[2])
+		gxh = vt_nn_sub(g, vt_nn_sub(g, gxh, cmean(g, gxh, cs, m)),
+				vt_nn_mul(g, xh, cmean(g, vt_nn_mul(g, gxh, xh),
+						       cs, m)));
+	gx[0] = vt_nn_mul(g, gxh, inv);
+}
+
+VT_NN_BW(batch_norm)
+{
+	struct vt_nn_val *x = y->src[0], *w = bn_w(y), *b = bn_b(y);
+	struct vt_nn_val *vx = NULL, *vw = NULL, *vb = NULL;
+	const double *mean = VT_NN_F64(y->src[1]);
+	double *sw = NULL, *sb = NULL;
+	size_t n, c, s;
+	int iw = y->ip[0] ? 2 : -1, ib = y->ip[1] ? (y->ip[0] ? 3 : 2) : -1;
+
+	if (g->record) {
+		bn_back_ops(g, y, gy, need, gx);
+		return;
+	}
+	bn_dims(x, &n, &c, &s);
+	if (need[0])
+		vx = vt_nn_new(g, x->dtype, x->rank, x->shape);
+	if (iw >= 0 && need[iw]) {
+		vw = vt_nn_new(g, w->dtype, 1, w->shape);
+		sw = vt_nn__alloc(g, c * sizeof *sw);
+	}
+	if (ib >= 0 && need[ib]) {
+		vb = vt_nn_new(g, b->dtype, 1, b->shape);
+		sb = vt_nn__alloc(g, c * sizeof *sb);
+	}
+	if (g->status)
+		return;
+	if (x->dtype == VT_F32)
+		bn_back_f32(vx ? vx->data : NULL, sw, sb, gy->data, x->data, n,
+			    c, s, mean, mean + c, w, y->ip[2]);
+	else
+		bn_back_f64(vx ? vx->data : NULL, sw, sb, gy->data, x->data, n,
+			    c, s, mean, mean + c, w, y->ip[2]);
+	for (size_t ch = 0; ch < c; ch++) {
+		if (vw)
+			vt_dtype_store(vw->dtype, vw->data, ch, sw[ch]);
+		if (vb)
+			vt_dtype_store(vb->dtype, vb->data, ch, sb[ch]);
+	}
+	gx[0] = vx;
+	if (iw >= 0)
+		gx[iw] = vw;
+	if (ib >= 0)
+		gx[ib] = vb;
 }
 
 struct vt_nn_val *vt_nn_dropout(struct vt_nn_graph *g, struct vt_nn_val *x,

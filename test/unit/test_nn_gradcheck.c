@@ -375,27 +375,34 @@ static struct vt_nn_val *b_bn(struct vt_nn_graph *g, struct vt_nn_val **x,
 	struct vt_nn_val *rm = vt_nn_full(g, VT_F64, 1, &C, 0.1);
 	struct vt_nn_val *rv = vt_nn_full(g, VT_F64, 1, &C, 1.5);
 
-	/* tanh after: the gradient of a plain BN output summed is ~0 */
-	return vt_nn_tanh(g, vt_nn_batch_norm1d(g, x[0], x[1], x[2], rm, rv,
-						c->iarg[0], 0.1, c->farg[0]));
+	/* tanh after: the gradient of a plain BN output summed is ~0;
+	 * iarg[2]: without weight and bias */
+	return vt_nn_tanh(g, vt_nn_batch_norm(g, x[0],
+					      c->iarg[2] ? NULL : x[1],
+					      c->iarg[2] ? NULL : x[2], rm, rv,
+					      c->iarg[0], 0.1, c->farg[0]));
 }
 
 static void s_bn(struct t_gc *c)
 {
-	in_rand(c, 0, 2, 2, 5, T_GC_NORMAL);
+	in_rand(c, 0, (int)c->iarg[1], 2, 4, T_GC_NORMAL);
 	in_rand(c, 1, 1, 1, 1, T_GC_NORMAL);
 	c->shape[1][0] = c->shape[0][1];
 	in_like(c, 2, 1, T_GC_NORMAL);
 }
 
-Test(nn_gradcheck, batch_norm1d)
+Test(nn_gradcheck, batch_norm)
 {
-	for (int k = 0; k < 4; k++) {
-		struct t_gc c = { .name = "batch_norm1d", .second = true,
+	/* train and eval, eps 1e-5 and 0.8, [N,C] and [N,C,H,W], with and
+	 * without weight and bias */
+	for (int k = 0; k < 16; k++) {
+		struct t_gc c = { .name = "batch_norm", .second = true,
 				  .build = b_bn };
 
-		c.iarg[0] = k < 2;             /* train, eval */
-		c.farg[0] = k & 1 ? 0.8 : 1e-5;
+		c.iarg[0] = k & 1;
+		c.farg[0] = k & 2 ? 0.8 : 1e-5;
+		c.iarg[1] = k & 4 ? 4 : 2;
+		c.iarg[2] = k >> 3;
 		run(&c, s_bn);
 	}
 }

@@ -193,11 +193,12 @@ static struct vt_nn_val *bn_rm, *bn_rv;
 static struct vt_nn_val *b_bn(struct vt_nn_val **x, const char *op)
 {
 	double eps = strstr(op, "eps0.8") ? 0.8 : 1e-5;
+	bool train = strstr(op, ".train.") != NULL;
 
-	bn_rm = in(op, "running_mean0", false);
-	bn_rv = in(op, "running_var0", false);
-	return vt_nn_batch_norm1d(g, x[0], x[1], x[2], bn_rm, bn_rv, true, 0.1,
-				  eps);
+	bn_rm = in(op, train ? "running_mean0" : "running_mean", false);
+	bn_rv = in(op, train ? "running_var0" : "running_var", false);
+	return vt_nn_batch_norm(g, x[0], x[1], x[2], bn_rm, bn_rv, train, 0.1,
+				eps);
 }
 
 Test(nn_ops_f64, batch_norm1d_train)
@@ -212,6 +213,25 @@ Test(nn_ops_f64, batch_norm1d_train)
 		check_op(bn_op, 3, n, d, b_bn, false);
 		cmp(nm(bn_op, "running_mean1"), bn_rm);
 		cmp(nm(bn_op, "running_var1"), bn_rv);
+	}
+}
+
+Test(nn_ops_f64, batch_norm2d)
+{
+	static const char *const n[] = { "x", "w", "b" };
+	static const bool d[] = { true, true, true };
+	static const char *const train[] = { "batch_norm2d.train.eps1e-5",
+					     "batch_norm2d.train.eps0.8" };
+	static const char *const eval[] = { "batch_norm2d.eval.eps1e-5",
+					    "batch_norm2d.eval.eps0.8" };
+
+	for (int k = 0; k < 2; k++) {
+		bn_op = train[k];
+		check_op(bn_op, 3, n, d, b_bn, true);
+		cmp(nm(bn_op, "running_mean1"), bn_rm);
+		cmp(nm(bn_op, "running_var1"), bn_rv);
+		bn_op = eval[k];
+		check_op(bn_op, 3, n, d, b_bn, false);
 	}
 }
 

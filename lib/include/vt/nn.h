@@ -76,6 +76,7 @@ enum vt_nn_op {
 	VT_NN_OP_SIGN,          /* -1, 0, 1, no gradient */
 	VT_NN_OP_TANH_BACKWARD, /* g * (1 - y^2) */
 	VT_NN_OP_SIGMOID_BACKWARD, /* g * y * (1 - y) */
+	VT_NN_OP_LEAKY_RELU_BACKWARD, /* x > 0 ? g : g * slope */
 	VT_NN_OP_BROADCAST,     /* expand to a shape */
 	VT_NN_OP_SUM_TO,        /* sum down to a broadcast-compatible shape */
 	/* reductions and softmax (op_reduce.c) */
@@ -93,6 +94,8 @@ enum vt_nn_op {
 	VT_NN_OP_EMBEDDING_BACKWARD, /* scatter-add rows */
 	VT_NN_OP_PICK,          /* out[n] = x[n, idx[n]] */
 	VT_NN_OP_UNPICK,        /* the adjoint of pick */
+	/* normalisation (op_norm.c) */
+	VT_NN_OP_BATCH_NORM,
 	/* losses (op_loss.c) */
 	VT_NN_OP_BCE,
 	VT_NN_OP_BCE_LOGITS,
@@ -228,6 +231,9 @@ struct vt_nn_val *vt_nn_tanh_backward(struct vt_nn_graph *g,
 struct vt_nn_val *vt_nn_sigmoid_backward(struct vt_nn_graph *g,
 					 struct vt_nn_val *gy,
 					 struct vt_nn_val *y);
+struct vt_nn_val *vt_nn_leaky_relu_backward(struct vt_nn_graph *g,
+					    struct vt_nn_val *gy,
+					    struct vt_nn_val *x, double slope);
 struct vt_nn_val *vt_nn_broadcast(struct vt_nn_graph *g, struct vt_nn_val *x,
 				  int rank, const int64_t *shape);
 /* Sum down to shape (x broadcasts to it); x itself when shapes are equal. */
@@ -274,10 +280,20 @@ struct vt_nn_val *vt_nn_pick(struct vt_nn_graph *g, struct vt_nn_val *x,
 struct vt_nn_val *vt_nn_unpick(struct vt_nn_graph *g, struct vt_nn_val *gy,
 			       struct vt_nn_val *idx, int64_t classes);
 
-/* Normalisation and dropout.  batch_norm1d on x [N,C]: in train mode the
- * batch mean and biased variance normalise, and running_mean/var (F32 or
- * F64 [C], may be NULL) move by momentum with the unbiased variance; in eval
- * mode the running statistics normalise.  weight/bias may be NULL. */
+/* Batch normalisation over the channel dim 1 of x [N,C] or [N,C,*] (1d, 2d,
+ * ...): in train mode the batch mean and biased variance (over N and the
+ * trailing dims) normalise, and running_mean/var (F32 or F64 [C], may be
+ * NULL) move by momentum with the unbiased variance; in eval mode the
+ * running statistics normalise.  weight/bias [C] may be NULL.  One fused op
+ * (op_norm.c); its backward is a fused kernel, or ops when recording
+ * (create_graph), so it differentiates twice. */
+struct vt_nn_val *vt_nn_batch_norm(struct vt_nn_graph *g, struct vt_nn_val *x,
+				   struct vt_nn_val *weight,
+				   struct vt_nn_val *bias,
+				   struct vt_nn_val *running_mean,
+				   struct vt_nn_val *running_var, bool train,
+				   double momentum, double eps);
+/* the same, checking that x is [N,C] */
 struct vt_nn_val *vt_nn_batch_norm1d(struct vt_nn_graph *g,
 				     struct vt_nn_val *x,
 				     struct vt_nn_val *weight,
