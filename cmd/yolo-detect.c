@@ -8,7 +8,6 @@
 #include "vt/darknet.h"
 #include "vt/detections.h"
 #include "vt/outfile.h"
-#include "vt/record.h"
 
 static const char usage[] =
 	"usage: yolo-detect -c CFG -w WEIGHTS [--names FILE] [--format F]\n"
@@ -73,21 +72,6 @@ struct ctx {
 	int status;
 };
 
-static int write_raw(struct ctx *x, struct vt_dn_result *r,
-		     struct vt_err *err)
-{
-	struct vt_record rec;
-	int rc;
-
-	vt_record_init(&rec);
-	rc = vt_dn_raw_record(x->net, r->raw, r->path, r->width, r->height,
-			      x->o->run.dec.resize, &rec, err);
-	if (!rc)
-		rc = vt_record_write(x->raw.fp, x->o->raw, &rec, err);
-	vt_record_release(&rec);
-	return rc;
-}
-
 /* One image's result: an unreadable image is reported and remembered. */
 static int emit(void *arg, struct vt_dn_result *r, struct vt_err *err)
 {
@@ -105,45 +89,12 @@ static int emit(void *arg, struct vt_dn_result *r, struct vt_err *err)
 	rc = vt_det_write(&x->w, r->path, r->width, r->height, r->dets, r->n,
 			  err);
 	if (!rc && x->o->raw)
-		rc = write_raw(x, r, err);
+		rc = vt_dn_raw_write(x->raw.fp, x->o->raw, x->net, r,
+				     x->o->run.dec.resize, err);
 	if (!rc && x->o->draw)
 		rc = vt_dn_draw_write(x->o->draw, r->path + x->rel[r->index],
 				      &r->image, r->dets, r->n, x->w.names,
 				      x->w.n_names, err);
-	return rc;
-}
-
-static int synth(const struct opts *o, struct vt_dn_net *net,
-		 struct vt_err *err)
-{
-	struct vt_outfile of = { 0 };
-	int rc = vt_dn_net_synth(net, o->seed, err);
-
-	if (!rc)
-		rc = vt_outfile_open(&of, o->synth, err);
-	if (!rc)
-		rc = vt_dn_weights_write(net, of.fp, o->synth, err);
-	if (!rc)
-		return vt_outfile_commit(&of, err);
-	vt_outfile_abort(&of);
-	return rc;
-}
-
-static int load_names(const struct opts *o, const struct vt_dn_net *net,
-		      char ***names, size_t *n, struct vt_err *err)
-{
-	FILE *f = fopen(o->names, "r");
-	int rc = f ? vt_dn_read_lines(f, o->names, false, names, n, err) :
-		     vt_err_sys(err, VT_EOPEN, "'%s'", o->names);
-
-	if (f)
-		fclose(f);
-	for (int i = 0; !rc && i < net->n; i++)
-		if (net->layers[i].type == VT_DN_YOLO &&
-		    (size_t)net->layers[i].classes > *n)
-			rc = vt_err_set(err, VT_ECONFIG, "'%s': %zu names, the "
-					"model has %d classes", o->names, *n,
-					net->layers[i].classes);
 	return rc;
 }
 
@@ -159,7 +110,7 @@ static int run(const struct opts *o, char **args, int nargs, int *status,
 	int rc = vt_dn_net_load_cfg(o->cfg, o->flags, &net, err);
 
 	if (!rc && o->synth) {
-		rc = synth(o, net, err);
+		rc = vt_dn_synth_save(net, o->seed, o->synth, err);
 		vt_dn_net_free(net);
 		return rc;
 	}
@@ -168,7 +119,7 @@ static int run(const struct opts *o, char **args, int nargs, int *status,
 	if (!rc)
 		rc = vt_dn_weights_load(net, o->weights, err);
 	if (!rc && o->names)
-		rc = load_names(o, net, &names, &nn, err);
+		rc = vt_dn_names_load(o->names, net, &names, &nn, err);
 	x.w.names = names;
 	x.w.n_names = (int)nn;
 	if (!rc && o->coco_gt)

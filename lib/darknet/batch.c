@@ -71,6 +71,29 @@ int vt_dn_read_lines(FILE *f, const char *name, bool skip_empty,
 	return rc;
 }
 
+int vt_dn_names_load(const char *path, const struct vt_dn_net *net,
+		     char ***names, size_t *n, struct vt_err *err)
+{
+	FILE *f = fopen(path, "r");
+	int rc = f ? vt_dn_read_lines(f, path, false, names, n, err) :
+		     vt_err_sys(err, VT_EOPEN, "'%s'", path);
+
+	if (f)
+		fclose(f);
+	for (int i = 0; !rc && i < net->n; i++)
+		if (net->layers[i].type == VT_DN_YOLO &&
+		    (size_t)net->layers[i].classes > *n)
+			rc = vt_err_set(err, VT_ECONFIG, "'%s': %zu names, the "
+					"model has %d classes", path, *n,
+					net->layers[i].classes);
+	if (rc) {
+		vt_dn_lines_free(*names, *n);
+		*names = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

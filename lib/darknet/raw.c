@@ -124,3 +124,19 @@ int vt_dn_profile_write(FILE *f, const char *name,
 		return vt_err_sys(err, VT_EIO, "'%s': write error", name);
 	return 0;
 }
+
+int vt_dn_raw_write(FILE *f, const char *name, const struct vt_dn_net *net,
+		    const struct vt_dn_result *r, enum vt_dn_resize resize,
+		    struct vt_err *err)
+{
+	struct vt_record rec;
+	int rc;
+
+	vt_record_init(&rec);
+	rc = vt_dn_raw_record(net, r->raw, r->path, r->width, r->height,
+			      resize, &rec, err);
+	if (!rc)
+		rc = vt_record_write(f, name, &rec, err);
+	vt_record_release(&rec);
+	return rc;
+}

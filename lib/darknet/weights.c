@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "vt/darknet.h"
+#include "vt/outfile.h"
 #include "vt/rng.h"
 
 /* The input: a FILE or a memory buffer. */
@@ -240,4 +241,20 @@ int vt_dn_net_synth(struct vt_dn_net *net, uint64_t seed, struct vt_err *err)
 		}
 	}
 	return 0;
+}
+
+int vt_dn_synth_save(struct vt_dn_net *net, uint64_t seed, const char *path,
+		     struct vt_err *err)
+{
+	struct vt_outfile of = { 0 };
+	int rc = vt_dn_net_synth(net, seed, err);
+
+	if (!rc)
+		rc = vt_outfile_open(&of, path, err);
+	if (!rc)
+		rc = vt_dn_weights_write(net, of.fp, path, err);
+	if (!rc)
+		return vt_outfile_commit(&of, err);
+	vt_outfile_abort(&of);
+	return rc;
 }

@@ -148,6 +148,10 @@ int vt_dn_weights_read_mem(struct vt_dn_net *net, const void *buf,
 /* Write parameters (header 0.2.0, seen 0) to f; not after folding. */
 int vt_dn_weights_write(const struct vt_dn_net *net, FILE *f,
 			const char *name, struct vt_err *err);
+/* vt_dn_net_synth(net, seed), then the weights written to path atomically
+ * (--synth-weights).  Errors: those of both, VT_ECREATE. */
+int vt_dn_synth_save(struct vt_dn_net *net, uint64_t seed, const char *path,
+		     struct vt_err *err);
 
 /*
  * Deterministic synthetic parameters (before folding), from vt_rng seeded
@@ -298,6 +302,11 @@ int vt_dn_detect_all(struct vt_dn_net *net, char *const *paths, size_t n,
  * VT_ENOMEM.
  */
 size_t vt_dn_raw_n(const struct vt_dn_net *net);
+/* The record of r (kept with keep_raw) written to f.  Errors: VT_EIO
+ * (naming name), VT_ENOMEM. */
+int vt_dn_raw_write(FILE *f, const char *name, const struct vt_dn_net *net,
+		    const struct vt_dn_result *r, enum vt_dn_resize resize,
+		    struct vt_err *err);
 void vt_dn_raw_copy(const struct vt_dn_net *net, float *dst);
 int vt_dn_raw_record(const struct vt_dn_net *net, float *raw,
 		     const char *image, int width, int height,
@@ -349,5 +358,10 @@ int vt_dn_draw_write(const char *dir, const char *rel, struct vt_tensor *img,
 int vt_dn_read_lines(FILE *f, const char *name, bool skip_empty,
 		     char ***lines, size_t *n, struct vt_err *err);
 void vt_dn_lines_free(char **lines, size_t n);
+/* Class names from path, one a line (empty lines kept: a name may be
+ * empty), at least as many as every [yolo] layer of net has classes.
+ * Errors: VT_EOPEN, VT_EIO, VT_ECONFIG (too few), VT_ENOMEM. */
+int vt_dn_names_load(const char *path, const struct vt_dn_net *net,
+		     char ***names, size_t *n, struct vt_err *err);
 
 #endif
