@@ -633,7 +633,10 @@ int vt_nn_backward(struct vt_nn_graph *g, struct vt_nn_val *loss,
 					s->need = g->epoch;
 			}
 	}
-	if (reverse(g, 1, &loss, NULL, false))
+	g->accum = true;
+	reverse(g, 1, &loss, NULL, false);
+	g->accum = false;
+	if (g->status)
 		return g->status;
 	if (params) {
 		for (int j = 0; j < n_params; j++)

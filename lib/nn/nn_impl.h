@@ -26,6 +26,7 @@ struct vt_nn_graph {
 	struct vt_nn_val **tape;
 	size_t ntape, cap_tape;
 	bool record;
+	bool accum;          /* inside vt_nn_backward: see vt_nn__into_grad */
 	uint32_t epoch;
 	int status;
 	struct vt_err err;
@@ -72,6 +73,16 @@ struct vt_nn_val *vt_nn__result_ex(struct vt_nn_graph *g, enum vt_nn_op op,
 				   const int64_t *shape, int nsrc,
 				   struct vt_nn_val *const *src, bool data);
 
+/* Whether a backward may add its contribution for parameter v straight into
+ * v->grad (and leave gx NULL) instead of returning it: inside
+ * vt_nn_backward, not recording, for a parameter it was asked for.  Saves a
+ * temporary and a pass per weight matrix. */
+static inline bool vt_nn__into_grad(const struct vt_nn_graph *g,
+				    const struct vt_nn_val *v)
+{
+	return g->accum && !g->record && v->is_param && v->need == g->epoch;
+}
+
 /* Whether dt is F32 or F64 (an error naming `what` otherwise). */
 bool vt_nn__check_float(struct vt_nn_graph *g, const struct vt_nn_val *x,
 			const char *what);
@@ -79,6 +90,15 @@ bool vt_nn__check_same(struct vt_nn_graph *g, const struct vt_nn_val *a,
 		       const struct vt_nn_val *b, const char *what);
 /* "[2,3]" into buf */
 const char *vt_nn__shape_str(const struct vt_nn_val *x, char *buf, size_t n);
+
+/* For the hottest loops: an AVX2 copy chosen at load time on x86-64 (GCC's
+ * function multi-versioning), plain SSE2 elsewhere.  AVX2 alone brings no
+ * FMA, so results are the same bits in both copies. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define VT_NN_SIMD __attribute__((target_clones("avx2", "default")))
+#else
+#define VT_NN_SIMD
+#endif
 
 #define VT_NN_F32(v) ((float *)(v)->data)
 #define VT_NN_F64(v) ((double *)(v)->data)

@@ -139,13 +139,57 @@ struct vt_nn_val *vt_nn_linear(struct vt_nn_graph *g, struct vt_nn_val *x,
 	return y;
 }
 
+/* w->grad [out,in] += gy^T [out,N] @ x [N,in] */
+static void wgrad_into(struct vt_nn_val *w, const struct vt_nn_val *gy,
+		       const struct vt_nn_val *x)
+{
+	int out = (int)w->shape[0], in = (int)w->shape[1];
+	int n = (int)x->shape[0];
+
+	if (!out || !in || !n)
+		return;
+	if (w->dtype == VT_F32)
+		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, n,
+			    1.0f, gy->data, out, x->data, in, 1.0f, w->grad,
+			    in);
+	else
+		cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, n,
+			    1.0, gy->data, out, x->data, in, 1.0, w->grad, in);
+}
+
+/* b->grad [out] += column sums of gy [N,out] (summed in double, rounded
+ * once, then added: as sum_to followed by the accumulation) */
+static void bgrad_into(struct vt_nn_graph *g, struct vt_nn_val *b,
+		       const struct vt_nn_val *gy)
+{
+	size_t out = (size_t)gy->shape[1], n = (size_t)gy->shape[0];
+	double *acc = vt_nn__alloc(g, (out ? out : 1) * sizeof *acc);
+
+	if (!acc)
+		return;
+	memset(acc, 0, out * sizeof *acc);
+	for (size_t r = 0; r < n; r++)
+		for (size_t j = 0; j < out; j++)
+			acc[j] += vt_nn_get(gy, r * out + j);
+	for (size_t j = 0; j < out; j++) {
+		if (b->dtype == VT_F32)
+			((float *)b->grad)[j] += (float)acc[j];
+		else
+			((double *)b->grad)[j] += acc[j];
+	}
+}
+
 VT_NN_BW(linear)
 {
 	/* y = x w^T + b:  gx = gy w,  gw = gy^T x,  gb = sum over rows */
 	if (need[0])
 		gx[0] = vt_nn_matmul(g, gy, y->src[1], false, false);
-	if (need[1])
+	if (need[1] && vt_nn__into_grad(g, y->src[1]))
+		wgrad_into(y->src[1], gy, y->src[0]);
+	else if (need[1])
 		gx[1] = vt_nn_matmul(g, gy, y->src[0], true, false);
-	if (y->nsrc > 2 && need[2])
+	if (y->nsrc > 2 && need[2] && vt_nn__into_grad(g, y->src[2]))
+		bgrad_into(g, y->src[2], gy);
+	else if (y->nsrc > 2 && need[2])
 		gx[2] = vt_nn_sum_to(g, gy, 1, y->src[2]->shape);
 }

@@ -41,48 +41,56 @@ static struct vt_nn_val *bn_b(const struct vt_nn_val *y)
 	return y->ip[1] ? y->src[y->ip[0] ? 3 : 2] : NULL;
 }
 
+/* Per-channel sums over N and S, walking x in memory order (for [N,C] the
+ * channels are the inner index): mean, then the biased variance. */
 #define BN_STATS(T, NAME) \
 	static void NAME(const T *x, size_t n, size_t c, size_t s, \
 			 double *mean, double *var) \
 	{ \
-		for (size_t ch = 0; ch < c; ch++) { \
-			double t = 0, m, v = 0; \
-			for (size_t i = 0; i < n; i++) { \
+		double m = (double)(n * s); \
+		for (size_t ch = 0; ch < c; ch++) \
+			mean[ch] = var[ch] = 0; \
+		for (size_t i = 0; i < n; i++) \
+			for (size_t ch = 0; ch < c; ch++) { \
 				const T *p = x + (i * c + ch) * s; \
+				double t = 0; \
 				for (size_t k = 0; k < s; k++) \
 					t += p[k]; \
+				mean[ch] += t; \
 			} \
-			m = t / (double)(n * s); \
-			for (size_t i = 0; i < n; i++) { \
+		for (size_t ch = 0; ch < c; ch++) \
+			mean[ch] /= m; \
+		for (size_t i = 0; i < n; i++) \
+			for (size_t ch = 0; ch < c; ch++) { \
 				const T *p = x + (i * c + ch) * s; \
+				double t = 0, mu = mean[ch]; \
 				for (size_t k = 0; k < s; k++) \
-					v += (p[k] - m) * (p[k] - m); \
+					t += (p[k] - mu) * (p[k] - mu); \
+				var[ch] += t; \
 			} \
-			mean[ch] = m; \
-			var[ch] = v / (double)(n * s); \
-		} \
+		for (size_t ch = 0; ch < c; ch++) \
+			var[ch] /= m; \
 	}
 
 BN_STATS(float, bn_stats_f32)
 BN_STATS(double, bn_stats_f64)
 
-/* y = (x - mean) invstd w + b, as x a + (b - mean a) with a = invstd w */
+/* y = x a + o per channel, a = invstd w and o = b - mean a (precomputed) */
 #define BN_APPLY(T, NAME) \
 	static void NAME(T *y, const T *x, size_t n, size_t c, size_t s, \
-			 const double *mean, const double *inv, \
-			 const struct vt_nn_val *w, const struct vt_nn_val *b) \
+			 const T *a, const T *o) \
 	{ \
-		for (size_t ch = 0; ch < c; ch++) { \
-			double wa = w ? vt_nn_get(w, ch) : 1.0; \
-			double bb = b ? vt_nn_get(b, ch) : 0.0; \
-			T a = (T)(inv[ch] * wa), o = (T)(bb - mean[ch] * inv[ch] * wa); \
-			for (size_t i = 0; i < n; i++) { \
+		for (size_t i = 0; i < n; i++) \
+			for (size_t ch = 0; ch < c; ch++) { \
 				const T *p = x + (i * c + ch) * s; \
 				T *q = y + (i * c + ch) * s; \
+				if (s == 1) { \
+					q[0] = p[0] * a[ch] + o[ch]; \
+					continue; \
+				} \
 				for (size_t k = 0; k < s; k++) \
-					q[k] = p[k] * a + o; \
+					q[k] = p[k] * a[ch] + o[ch]; \
 			} \
-		} \
 	}
 
 BN_APPLY(float, bn_apply_f32)
@@ -107,6 +115,7 @@ struct vt_nn_val *vt_nn_batch_norm(struct vt_nn_graph *g, struct vt_nn_val *x,
 	struct vt_nn_val *src[4], *stats, *y;
 	size_t n, c, s;
 	double *mean, *inv;
+	void *coef;
 	int nsrc = 2;
 	char buf[96];
 
@@ -173,12 +182,23 @@ struct vt_nn_val *vt_nn_batch_norm(struct vt_nn_graph *g, struct vt_nn_val *x,
 	y->ip[1] = bias != NULL;
 	y->ip[2] = train;
 	y->fp[0] = eps;
+	coef = vt_nn__alloc(g, 2 * c * vt_dtype_size(x->dtype));
+	if (!coef)
+		return NULL;
+	for (size_t ch = 0; ch < c; ch++) {
+		double wa = weight ? vt_nn_get(weight, ch) : 1.0;
+		double bb = bias ? vt_nn_get(bias, ch) : 0.0;
+		double a = inv[ch] * wa;
+
+		vt_dtype_store(x->dtype, coef, ch, a);
+		vt_dtype_store(x->dtype, coef, c + ch, bb - mean[ch] * a);
+	}
 	if (x->dtype == VT_F32)
-		bn_apply_f32(y->data, x->data, n, c, s, mean, inv, weight,
-			     bias);
+		bn_apply_f32(y->data, x->data, n, c, s, coef,
+			     (float *)coef + c);
 	else
-		bn_apply_f64(y->data, x->data, n, c, s, mean, inv, weight,
-			     bias);
+		bn_apply_f64(y->data, x->data, n, c, s, coef,
+			     (double *)coef + c);
 	return y;
 }
 
@@ -204,43 +224,47 @@ struct vt_nn_val *vt_nn_batch_norm1d(struct vt_nn_graph *g,
  * N and S per channel,  gb = sum gy,  gw = sum gy xh,
  *   train: gx = w invstd (gy - gb/M - xh gw/M);  eval: gx = w invstd gy */
 #define BN_BACK(T, NAME) \
-	static void NAME(T *gx, double *gw, double *gb, const T *gy, \
+	static void NAME(T *gx, double *sg, double *sgx, const T *gy, \
 			 const T *x, size_t n, size_t c, size_t s, \
 			 const double *mean, const double *inv, \
-			 const struct vt_nn_val *w, bool train) \
+			 const struct vt_nn_val *w, bool train, double *k) \
 	{ \
 		double m = (double)(n * s); \
-		for (size_t ch = 0; ch < c; ch++) { \
-			double sg = 0, sgx = 0, wa, k, k1, k2; \
-			for (size_t i = 0; i < n; i++) { \
+		for (size_t ch = 0; ch < c; ch++) \
+			sg[ch] = sgx[ch] = 0; \
+		for (size_t i = 0; i < n; i++) \
+			for (size_t ch = 0; ch < c; ch++) { \
 				const T *pg = gy + (i * c + ch) * s; \
 				const T *px = x + (i * c + ch) * s; \
+				double a = 0, b = 0, mu = mean[ch]; \
 				for (size_t j = 0; j < s; j++) { \
-					sg += pg[j]; \
-					sgx += pg[j] * ((px[j] - mean[ch]) * \
-							inv[ch]); \
+					a += pg[j]; \
+					b += pg[j] * (px[j] - mu); \
 				} \
+				sg[ch] += a; \
+				sgx[ch] += b; \
 			} \
-			if (gb) \
-				gb[ch] = sg; \
-			if (gw) \
-				gw[ch] = sgx; \
-			if (!gx) \
-				continue; \
-			wa = w ? vt_nn_get(w, ch) : 1.0; \
-			k = wa * inv[ch]; \
-			k1 = train ? sg / m : 0; \
-			k2 = train ? sgx / m : 0; \
-			for (size_t i = 0; i < n; i++) { \
+		for (size_t ch = 0; ch < c; ch++) \
+			sgx[ch] *= inv[ch]; \
+		if (!gx) \
+			return; \
+		/* gx = k0 (gy - k1 - (x - mean) k2) */ \
+		for (size_t ch = 0; ch < c; ch++) { \
+			double wa = w ? vt_nn_get(w, ch) : 1.0; \
+			k[3 * ch] = wa * inv[ch]; \
+			k[3 * ch + 1] = train ? sg[ch] / m : 0; \
+			k[3 * ch + 2] = train ? sgx[ch] / m * inv[ch] : 0; \
+		} \
+		for (size_t i = 0; i < n; i++) \
+			for (size_t ch = 0; ch < c; ch++) { \
 				const T *pg = gy + (i * c + ch) * s; \
 				const T *px = x + (i * c + ch) * s; \
 				T *q = gx + (i * c + ch) * s; \
+				const double *kc = k + 3 * ch; \
 				for (size_t j = 0; j < s; j++) \
-					q[j] = (T)(k * (pg[j] - k1 - \
-						(px[j] - mean[ch]) * inv[ch] * \
-						k2)); \
+					q[j] = (T)(kc[0] * (pg[j] - kc[1] - \
+						(px[j] - mean[ch]) * kc[2])); \
 			} \
-		} \
 	}
 
 BN_BACK(float, bn_back_f32)
@@ -323,9 +347,9 @@ static void bn_back_ops(struct vt_nn_graph *g, struct vt_nn_val *y,
 VT_NN_BW(batch_norm)
 {
 	struct vt_nn_val *x = y->src[0], *w = bn_w(y), *b = bn_b(y);
-	struct vt_nn_val *vx = NULL, *vw = NULL, *vb = NULL;
+	struct vt_nn_val *vx = NULL;
 	const double *mean = VT_NN_F64(y->src[1]);
-	double *sw = NULL, *sb = NULL;
+	double *sg, *sgx, *k;
 	size_t n, c, s;
 	int iw = y->ip[0] ? 2 : -1, ib = y->ip[1] ? (y->ip[0] ? 3 : 2) : -1;
 
@@ -335,34 +359,45 @@ VT_NN_BW(batch_norm)
 	}
 	bn_dims(x, &n, &c, &s);
 	if (need[0])
-		vx = vt_nn_new(g, x->dtype, x->rank, x->shape);
-	if (iw >= 0 && need[iw]) {
-		vw = vt_nn_new(g, w->dtype, 1, w->shape);
-		sw = vt_nn__alloc(g, c * sizeof *sw);
-	}
-	if (ib >= 0 && need[ib]) {
-		vb = vt_nn_new(g, b->dtype, 1, b->shape);
-		sb = vt_nn__alloc(g, c * sizeof *sb);
-	}
+		vx = vt_nn__result(g, VT_NN_OP_LEAF, x->dtype, x->rank,
+				   x->shape, 0, NULL);
+	sg = vt_nn__alloc(g, 5 * (c ? c : 1) * sizeof *sg);
 	if (g->status)
 		return;
+	sgx = sg + c;
+	k = sgx + c;
 	if (x->dtype == VT_F32)
-		bn_back_f32(vx ? vx->data : NULL, sw, sb, gy->data, x->data, n,
-			    c, s, mean, mean + c, w, y->ip[2]);
+		bn_back_f32(vx ? vx->data : NULL, sg, sgx, gy->data, x->data, n,
+			    c, s, mean, mean + c, w, y->ip[2], k);
 	else
-		bn_back_f64(vx ? vx->data : NULL, sw, sb, gy->data, x->data, n,
-			    c, s, mean, mean + c, w, y->ip[2]);
-	for (size_t ch = 0; ch < c; ch++) {
-		if (vw)
-			vt_dtype_store(vw->dtype, vw->data, ch, sw[ch]);
-		if (vb)
-			vt_dtype_store(vb->dtype, vb->data, ch, sb[ch]);
-	}
+		bn_back_f64(vx ? vx->data : NULL, sg, sgx, gy->data, x->data, n,
+			    c, s, mean, mean + c, w, y->ip[2], k);
 	gx[0] = vx;
-	if (iw >= 0)
-		gx[iw] = vw;
-	if (ib >= 0)
-		gx[ib] = vb;
+	/* weight and bias: into the parameter's gradient, or as values */
+	for (int which = 0; which < 2; which++) {
+		int at = which ? ib : iw;
+		struct vt_nn_val *p = which ? b : w, *v;
+		const double *sum = which ? sg : sgx;
+
+		if (at < 0 || !need[at])
+			continue;
+		if (vt_nn__into_grad(g, p)) {
+			for (size_t ch = 0; ch < c; ch++)
+				vt_dtype_store(p->dtype, p->grad, ch,
+					       vt_dtype_load(p->dtype, p->grad,
+							     ch) +
+					       (p->dtype == VT_F32
+							? (double)(float)sum[ch]
+							: sum[ch]));
+			continue;
+		}
+		v = vt_nn_new(g, p->dtype, 1, p->shape);
+		if (!v)
+			return;
+		for (size_t ch = 0; ch < c; ch++)
+			vt_dtype_store(v->dtype, v->data, ch, sum[ch]);
+		gx[at] = v;
+	}
 }
 
 struct vt_nn_val *vt_nn_dropout(struct vt_nn_graph *g, struct vt_nn_val *x,

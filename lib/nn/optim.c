@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "vt/nn_optim.h"
+#include "nn_impl.h"
 #include "vt/size.h"
 
 static const char *const optim_names[] = { "adam", "rmsprop", "sgd" };
@@ -158,38 +159,42 @@ void vt_nn_optim_release(struct vt_nn_optim *o)
 		} \
 	} while (0)
 
+/* one parameter tensor */
+VT_NN_SIMD
+static void step_one(const struct vt_nn_optim_cfg *c, int64_t t, void *pv,
+		     void *s1, void *s2, const void *gv, size_t n, bool f32)
+{
+	switch (c->kind) {
+	case VT_NN_ADAM:
+		if (f32)
+			ADAM(float);
+		else
+			ADAM(double);
+		break;
+	case VT_NN_RMSPROP:
+		if (f32)
+			RMSPROP(float);
+		else
+			RMSPROP(double);
+		break;
+	default:
+		if (f32)
+			SGD(float);
+		else
+			SGD(double);
+		break;
+	}
+}
+
 void vt_nn_optim_step(struct vt_nn_optim *o)
 {
-	const struct vt_nn_optim_cfg *c = &o->cfg;
 	int64_t t = ++o->step;
 
 	for (int i = 0; i < o->n; i++) {
 		struct vt_nn_val *par = o->params[i];
-		void *pv = par->data, *s1 = o->state1[i], *s2 = o->state2[i];
-		const void *gv = par->grad;
-		size_t n = par->numel;
-		bool f32 = par->dtype == VT_F32;
 
-		switch (c->kind) {
-		case VT_NN_ADAM:
-			if (f32)
-				ADAM(float);
-			else
-				ADAM(double);
-			break;
-		case VT_NN_RMSPROP:
-			if (f32)
-				RMSPROP(float);
-			else
-				RMSPROP(double);
-			break;
-		default:
-			if (f32)
-				SGD(float);
-			else
-				SGD(double);
-			break;
-		}
+		step_one(&o->cfg, t, par->data, o->state1[i], o->state2[i],
+			 par->grad, par->numel, par->dtype == VT_F32);
 	}
 }
 
