@@ -421,3 +421,190 @@ Test(idx, stream_close_early)
 	free(z);
 	free(raw);
 }
+
+/* What the reader said before it checked the gzip trailer itself (zlib's
+ * gzip mode with its checks, reading the 16 header bytes, the data and one
+ * byte more): the message for an IDX file of `nbytes` data bytes, or "" when
+ * it reads.  NULL when the header would not come out as `head`. */
+static const char *zlib_verdict(const unsigned char *z, size_t zlen,
+				const unsigned char *head, size_t nbytes,
+				char *msg, size_t size)
+{
+	size_t cap = 16 + nbytes + 1, out;
+	unsigned char *o = malloc(cap);
+	z_stream s;
+	int r;
+
+	memset(&s, 0, sizeof s);
+	cr_assert_eq(inflateInit2(&s, 16 + MAX_WBITS), Z_OK);
+	s.next_in = (unsigned char *)z;
+	s.avail_in = (uInt)zlen;
+	s.next_out = o;
+	s.avail_out = (uInt)cap;
+	r = inflate(&s, Z_NO_FLUSH);
+	out = cap - s.avail_out;
+	if (out < 16 || memcmp(o, head, 16) != 0)
+		msg = NULL;
+	else if (r == Z_DATA_ERROR)
+		snprintf(msg, size, "'v': corrupt gzip data (%s)", s.msg);
+	else if (out == cap)
+		snprintf(msg, size, "'v': trailing bytes after %zu data bytes",
+			 nbytes);
+	else if (r == Z_STREAM_END && out < cap - 1)
+		snprintf(msg, size, "'v': truncated: %zu of %zu data bytes",
+			 out - 16, nbytes);
+	else if (r == Z_STREAM_END)
+		snprintf(msg, size, "%s", "");
+	else
+		snprintf(msg, size, "'v': truncated gzip data");
+	inflateEnd(&s);
+	free(o);
+	return msg;
+}
+
+/* vt_idx_read_mem (and the pieces) say what zlib's checks said. */
+static void check_verdict(const unsigned char *z, size_t zlen,
+			  const unsigned char *head, size_t nbytes)
+{
+	char want[300];
+	struct vt_tensor t;
+	struct vt_err err;
+	int rc = vt_idx_read_mem(z, zlen, "v", 0, &t, &err);
+
+	if (!zlib_verdict(z, zlen, head, nbytes, want, sizeof want)) {
+		cr_assert_neq(rc, 0);
+		return;
+	}
+	if (want[0]) {
+		cr_assert_eq(rc, VT_EFORMAT, "expected %s", want);
+		cr_assert_str_eq(err.msg, want);
+	} else {
+		cr_assert_eq(rc, 0, "%s", err.msg);
+		vt_tensor_release(&t);
+	}
+}
+
+/* The gzip trailer checked by vt (CRC-32 then length, over every byte
+ * inflated) gives zlib's verdicts: a bad CRC, a bad length, both; bit flips
+ * anywhere; cuts; a header CRC; and the trailer split between two reads. */
+Test(idx, gzip_checks_as_zlib)
+{
+	size_t len, zlen;
+	unsigned char *raw = make_idx(0x0B, 2, 301, 5, 7, &len);
+	unsigned char *z = gz(raw, len, &zlen), *b = malloc(zlen);
+	size_t nbytes = len - 16;
+
+	check_verdict(z, zlen, raw, nbytes);
+	for (size_t i = 0; i < 8; i++)
+		for (int bit = 0; bit < 8; bit += 3) {
+			memcpy(b, z, zlen);
+			b[zlen - 8 + i] ^= (unsigned char)(1 << bit);
+			check_verdict(b, zlen, raw, nbytes);
+			check_all_pieces(b, zlen);
+		}
+	memcpy(b, z, zlen);
+	b[zlen - 8] ^= 1;
+	b[zlen - 1] ^= 1;
+	check_verdict(b, zlen, raw, nbytes);
+	for (size_t i = 10; i < zlen - 8; i += 37) {
+		memcpy(b, z, zlen);
+		b[i] ^= (unsigned char)(1 << (i % 8));
+		check_verdict(b, zlen, raw, nbytes);
+	}
+	for (size_t cut = 0; cut < zlen; cut += zlen / 50 + 1)
+		check_verdict(z, cut, raw, nbytes);
+	free(b);
+	free(z);
+	/* the header promises 300 or 302 images; with a bad CRC too */
+	for (int d = -1; d <= 1; d += 2) {
+		unsigned char head[16];
+
+		raw[7] = (unsigned char)(0x2d + d);
+		memcpy(head, raw, 16);
+		z = gz(raw, len, &zlen);
+		check_verdict(z, zlen, head, nbytes + (size_t)(d * 70));
+		z[zlen - 5] ^= 4;
+		check_verdict(z, zlen, head, nbytes + (size_t)(d * 70));
+		check_all_pieces(z, zlen);
+		free(z);
+	}
+	free(raw);
+}
+
+/* gzip by hand: header with FLG (FEXTRA of xlen bytes, FHCRC), raw deflate
+ * of src, trailer. */
+static unsigned char *gz_by_hand(const unsigned char *src, size_t n,
+				 size_t xlen, bool hcrc, size_t *out_len)
+{
+	size_t cap = n + n / 100 + 1024 + xlen, hl = 10;
+	unsigned char *o = malloc(cap);
+	uLong crc = crc32(0, src, (uInt)n);
+	z_stream z;
+
+	memcpy(o, (unsigned char[]){ 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3 },
+	       10);
+	if (xlen) {
+		o[3] |= 4;
+		o[hl++] = (unsigned char)xlen;
+		o[hl++] = (unsigned char)(xlen >> 8);
+		memset(o + hl, 'x', xlen);
+		hl += xlen;
+	}
+	if (hcrc) {
+		uLong h;
+
+		o[3] |= 2;
+		h = crc32(0, o, (uInt)hl);
+		o[hl++] = (unsigned char)h;
+		o[hl++] = (unsigned char)(h >> 8);
+	}
+	memset(&z, 0, sizeof z);
+	cr_assert_eq(deflateInit2(&z, 1, Z_DEFLATED, -MAX_WBITS, 8,
+				  Z_DEFAULT_STRATEGY), Z_OK);
+	z.next_in = (unsigned char *)src;
+	z.avail_in = (uInt)n;
+	z.next_out = o + hl;
+	z.avail_out = (uInt)(cap - hl - 8);
+	cr_assert_eq(deflate(&z, Z_FINISH), Z_STREAM_END);
+	hl += z.total_out;
+	deflateEnd(&z);
+	for (int i = 0; i < 4; i++) {
+		o[hl + (size_t)i] = (unsigned char)(crc >> (8 * i));
+		o[hl + 4 + (size_t)i] = (unsigned char)(n >> (8 * i));
+	}
+	*out_len = hl + 8;
+	return o;
+}
+
+/* The trailer read 256 KiB at a time may straddle two reads: at every
+ * split it is found, and a bad one is still refused. */
+Test(idx, gzip_trailer_across_reads)
+{
+	const size_t chunk = 256 * 1024;   /* idx.c's input buffer */
+	size_t len, zlen, base;
+	/* pseudo-random data compresses barely: about 240 KB of deflate */
+	unsigned char *raw = make_idx(0x08, 1, 4000, 8, 8, &len), *z;
+
+	for (size_t i = 16; i < len; i++)
+		raw[i] = (unsigned char)(raw[i] * 31 + i * 7);
+	z = gz_by_hand(raw, len, 0, false, &base);
+	free(z);
+	cr_assert_lt(base + 16, chunk);
+	for (size_t end = chunk - 9; end <= chunk + 9; end++) {
+		bool hcrc = end % 2 == 0;
+		size_t xlen = end - base - 2 - (hcrc ? 2 : 0);
+
+		z = gz_by_hand(raw, len, xlen, hcrc, &zlen);
+		cr_assert_eq(zlen, end);
+		check_verdict(z, zlen, raw, len - 16);
+		z[zlen - 1 - end % 8] ^= 0x40;
+		check_verdict(z, zlen, raw, len - 16);
+		free(z);
+	}
+	/* a bad header CRC is zlib's to find */
+	z = gz_by_hand(raw, len, 5, true, &zlen);
+	z[15]++;
+	check_verdict(z, zlen, raw, len - 16);
+	free(z);
+	free(raw);
+}
