@@ -464,6 +464,44 @@ void vt_nn_param_free(struct vt_nn_val *p)
 	free(p);
 }
 
+int vt_nn_param_from(struct vt_nn_val **out, const struct vt_tensor *t,
+		     enum vt_dtype dt, const char *name, struct vt_err *err)
+{
+	int64_t shape[VT_NN_MAX_RANK];
+	struct vt_nn_val *p;
+
+	*out = NULL;
+	if (!vt_dtype_is_float(t->dtype) || t->rank > VT_NN_MAX_RANK ||
+	    (dt != VT_F32 && dt != VT_F64))
+		return vt_err_set(err, VT_EINVAL,
+				  "'%s': %s rank %d cannot be a parameter",
+				  t->name ? t->name : "tensor",
+				  vt_dtype_name(t->dtype), t->rank);
+	for (int i = 0; i < t->rank; i++)
+		shape[i] = (int64_t)t->shape[i];
+	p = vt_nn_param_new(dt, t->rank, shape, name);
+	if (!p)
+		return vt_err_set(err, VT_ENOMEM, "out of memory");
+	for (size_t i = 0; i < p->numel; i++)
+		vt_dtype_store(dt, p->data, i,
+			       vt_dtype_load(t->dtype, t->data, i));
+	*out = p;
+	return 0;
+}
+
+int vt_nn_val_view(const struct vt_nn_val *x, bool grad, const char *name,
+		   struct vt_tensor *t, struct vt_err *err)
+{
+	uint64_t shape[VT_NN_MAX_RANK];
+
+	for (int i = 0; i < x->rank; i++)
+		shape[i] = (uint64_t)x->shape[i];
+	if (grad && !x->grad)
+		return vt_err_set(err, VT_EINVAL, "value has no gradient");
+	return vt_tensor_init_view(t, name, x->dtype, x->rank, shape,
+				   grad ? x->grad : x->data, err);
+}
+
 void vt_nn_param_zero_grad(struct vt_nn_val *p)
 {
 	memset(p->grad, 0, p->numel * vt_dtype_size(p->dtype));

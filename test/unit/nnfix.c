@@ -208,6 +208,8 @@ double t_nnfix_cmp(const struct vt_record *rec, const char *name,
 				  want[1]);
 	}
 	worst = maxd / fmax(maxref, floor);
+	if (getenv("VT_NNFIX_LOG"))   /* the measured table of the docs */
+		fprintf(stderr, "nnfix %s %.3g\n", name, worst);
 	cr_assert(maxd <= tol * fmax(maxref, floor) || (maxd == 0),
 		  "%s: max |diff| %.4g against max |ref| %.4g (floor %.4g): "
 		  "ratio %.3g above %.3g", name, maxd, maxref, floor, worst,

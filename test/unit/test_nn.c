@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "vt/nn.h"
+#include "vt/nn_optim.h"
+#include "vt/rng.h"
 
 static struct vt_nn_graph *graph(void)
 {
@@ -167,4 +169,116 @@ Test(nn, bce_edges_like_pytorch)
 	/* x = 0, t = 1: (0 - 1) / eps / 6, eps the float 1e-12 */
 	cr_assert_float_eq(vt_nn_get(gx, 0), -1 / (double)1e-12f / 6, 1e-3);
 	vt_nn_graph_free(g);
+}
+
+Test(nn, clipping)
+{
+	struct vt_nn_val *p = vt_nn_param_new(VT_F32, 1, (int64_t[]){ 2 },
+					      "p");
+	float *gr = p->grad, *d = p->data;
+
+	gr[0] = 3;
+	gr[1] = 4;
+	cr_assert_float_eq(vt_nn_clip_grad_norm(1, &p, 1.0), 5.0, 1e-12);
+	/* scaled by 1 / (5 + 1e-6) */
+	cr_assert_float_eq(gr[0], 3 / (5 + 1e-6), 1e-6);
+	cr_assert_float_eq(gr[1], 4 / (5 + 1e-6), 1e-6);
+	vt_nn_clip_grad_norm(1, &p, 10.0);   /* below the limit: unchanged */
+	cr_assert_float_eq(gr[1], 4 / (5 + 1e-6), 1e-6);
+	vt_nn_clip_grad_value(1, &p, 0.7);
+	cr_assert_eq(gr[1], 0.7f);
+	d[0] = -0.5f;
+	d[1] = 0.005f;
+	vt_nn_clip_weights(1, &p, -0.01, 0.01);
+	cr_assert_eq(d[0], -0.01f);
+	cr_assert_eq(d[1], 0.005f);
+	vt_nn_param_free(p);
+}
+
+Test(nn, lr_schedules)
+{
+	struct vt_nn_lr c = { .kind = VT_NN_LR_CONSTANT, .base = 0.1 };
+	struct vt_nn_lr l = { .kind = VT_NN_LR_LINEAR, .base = 0.1,
+			      .total = 200, .start = 100 };
+	struct vt_nn_lr cs = { .kind = VT_NN_LR_COSINE, .base = 0.1,
+			       .total = 100 };
+	struct vt_nn_lr st = { .kind = VT_NN_LR_STEP, .base = 0.1,
+			       .every = 10, .gamma = 0.5 };
+
+	cr_assert_eq(vt_nn_lr_at(&c, 12345), 0.1);
+	cr_assert_eq(vt_nn_lr_at(&l, 50), 0.1);
+	cr_assert_float_eq(vt_nn_lr_at(&l, 150), 0.05, 1e-15);
+	cr_assert_eq(vt_nn_lr_at(&l, 200), 0);
+	cr_assert_float_eq(vt_nn_lr_at(&cs, 50), 0.05, 1e-15);
+	cr_assert_eq(vt_nn_lr_at(&cs, 0), 0.1);
+	cr_assert_float_eq(vt_nn_lr_at(&st, 25), 0.025, 1e-15);
+	for (int k = 0; k < VT_NN_LR_COUNT; k++)
+		cr_assert_not_null(vt_nn_lr_name((enum vt_nn_lr_kind)k));
+	for (int k = 0; k < VT_NN_OPTIM_COUNT; k++)
+		cr_assert_not_null(vt_nn_optim_name((enum vt_nn_optim_kind)k));
+}
+
+/* bounds and moments of the initialisers on a [256,64,3,3] weight */
+Test(nn, initialisers)
+{
+	int64_t shape[4] = { 256, 64, 3, 3 };
+	struct vt_nn_val *w = vt_nn_param_new(VT_F64, 4, shape, "w");
+	struct vt_nn_val *b = vt_nn_param_new(VT_F64, 1, shape, "b");
+	struct vt_rng r;
+	double bound = 1 / sqrt(64.0 * 9), m = 0, v = 0, mx = 0;
+	double *d = w->data;
+
+	vt_rng_seed(&r, 3, 0);
+	cr_assert_eq(vt_nn_fan_in(w), 576);
+	cr_assert_eq(vt_nn_fan_out(w), 2304);
+	vt_nn_init_default(w, b, &r);
+	for (size_t i = 0; i < w->numel; i++) {
+		mx = fmax(mx, fabs(d[i]));
+		v += d[i] * d[i];
+	}
+	cr_assert_leq(mx, bound);
+	cr_assert_gt(mx, 0.99 * bound);
+	/* U(-a, a) has variance a^2 / 3 */
+	cr_assert_float_eq(v / (double)w->numel, bound * bound / 3,
+			   0.02 * bound * bound / 3);
+	for (size_t i = 0; i < b->numel; i++)
+		cr_assert_leq(fabs(((double *)b->data)[i]), bound);
+	vt_nn_init_normal(w, 0, 0.02, &r);
+	v = 0;
+	for (size_t i = 0; i < w->numel; i++) {
+		m += d[i];
+		v += d[i] * d[i];
+	}
+	cr_assert_float_eq(m / (double)w->numel, 0, 1e-3 * 0.02 * 10);
+	cr_assert_float_eq(sqrt(v / (double)w->numel), 0.02, 0.02 * 0.02);
+	vt_nn_init_xavier_uniform(w, 1, &r);
+	mx = 0;
+	for (size_t i = 0; i < w->numel; i++)
+		mx = fmax(mx, fabs(d[i]));
+	cr_assert_leq(mx, sqrt(6.0 / (576 + 2304)));
+	vt_nn_param_free(w);
+	vt_nn_param_free(b);
+}
+
+Test(nn, tensor_bridge)
+{
+	uint64_t shape[2] = { 2, 3 };
+	double data[6] = { 1, 2, 3, 4, 5, 6 };
+	struct vt_tensor t, v;
+	struct vt_nn_val *p;
+	struct vt_err err = { 0 };
+
+	cr_assert_eq(vt_tensor_init_view(&t, "w", VT_F64, 2, shape, data,
+					 &err), 0);
+	cr_assert_eq(vt_nn_param_from(&p, &t, VT_F32, "w", &err), 0);
+	cr_assert_eq(p->numel, 6);
+	cr_assert_eq(((float *)p->data)[5], 6.0f);
+	((float *)p->grad)[1] = 7;
+	cr_assert_eq(vt_nn_val_view(p, true, "w.grad", &v, &err), 0);
+	cr_assert_eq(v.dtype, VT_F32);
+	cr_assert_eq(v.shape[1], 3);
+	cr_assert_eq(((float *)v.data)[1], 7.0f);
+	vt_tensor_release(&v);
+	vt_tensor_release(&t);
+	vt_nn_param_free(p);
 }

@@ -7,8 +7,8 @@
  * dtype, data pointer, graph links) that lives in the graph's arena.  Values
  * are F32 (training) or F64 (gradient checks); I64 values hold indices
  * (embedding, cross-entropy targets) and never take gradients.  Data is
- * contiguous, C order.  vt_nn_val_to_tensor/vt_nn_val_view bridge to vt_tensor
- * for files.
+ * contiguous, C order.  vt_nn_val_view and vt_nn_param_from bridge to struct
+ * vt_tensor (records, checkpoints).
  *
  * The graph (define-by-run).  Every op computes its result eagerly.  When
  * recording is on and an input requires a gradient, the result is also
@@ -174,6 +174,14 @@ bool vt_nn_same_shape(const struct vt_nn_val *a, const struct vt_nn_val *b);
 struct vt_nn_val *vt_nn_param_new(enum vt_dtype dt, int rank,
 				  const int64_t *shape, const char *name);
 void vt_nn_param_free(struct vt_nn_val *p);
+/* A parameter holding a copy of t (F32 or F64, rank <= VT_NN_MAX_RANK),
+ * converted to dtype dt; name is borrowed.  0 or VT_EINVAL / VT_ENOMEM. */
+int vt_nn_param_from(struct vt_nn_val **out, const struct vt_tensor *t,
+		     enum vt_dtype dt, const char *name, struct vt_err *err);
+/* t as a view of x's data (or of its gradient when grad): x must outlive t.
+ * t is initialised (vt_tensor_release it).  name may be NULL. */
+int vt_nn_val_view(const struct vt_nn_val *x, bool grad, const char *name,
+		   struct vt_tensor *t, struct vt_err *err);
 void vt_nn_param_zero_grad(struct vt_nn_val *p);
 
 /*
