@@ -1,0 +1,1 @@
+usage: gan-sample --checkpoint FILE

@@ -1,0 +1,1 @@
+^gan-sample: '.*/none.safetensors': cannot open: No such file or directory$

@@ -1,0 +1,1 @@
+gan-sample --checkpoint "$T/none.safetensors" -o "$T/x.png"

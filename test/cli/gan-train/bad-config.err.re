@@ -1,0 +1,1 @@
+^gan-train: .*/x.cfg:3: unknown key 'batch_sise' in \[train\]$

@@ -1,0 +1,1 @@
+^gan-train: unknown family 'stylegan' \(known: gan, dcgan, lsgan, wgan or wgan_gp\)$

@@ -1,0 +1,1 @@
+^gan-train: --set 'optim.lr=fast': lr: 'fast' is not a number$

@@ -1,0 +1,1 @@
+gan-train --model gan --set optim.lr=fast --out "$T/run"

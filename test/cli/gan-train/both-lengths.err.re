@@ -1,0 +1,1 @@
+exclude each other

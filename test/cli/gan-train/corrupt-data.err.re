@@ -1,0 +1,1 @@
+^gan-train: '.*/cut.safetensors': record 0: truncated

@@ -1,0 +1,1 @@
+usage: gan-train --model NAME

@@ -1,0 +1,1 @@
+^gan-train: '.*/nothing.idx': no such dataset

@@ -1,0 +1,1 @@
+gan-train --model gan --data "$T/nothing.idx" --out "$T/run"

@@ -1,0 +1,1 @@
+gan-train: --out DIR is required

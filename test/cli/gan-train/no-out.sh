@@ -1,0 +1,1 @@
+gan-train --model gan

@@ -1,0 +1,1 @@
+resume takes the settings from the checkpoint

@@ -1,0 +1,1 @@
+gan-train --resume --model gan --out "$T/run"

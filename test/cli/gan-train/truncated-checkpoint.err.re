@@ -1,0 +1,1 @@
+^gan-train: '.*/run/checkpoint.safetensors': record 0: truncated
