@@ -8,11 +8,13 @@
 #include "vt/cli.h"
 #include "vt/gan.h"
 #include "vt/gan_train.h"
+#include "vt/record.h"
 #include "vt/size.h"
+#include "vt/tensorfile.h"
 
 static const char usage[] =
-	"usage: gan-sample --checkpoint FILE [-n N] [--seed S] [--grid]\n"
-	"       [--nrow K] [--train-bn] -o OUT [-hqv] [--version]\n";
+	"usage: gan-sample --checkpoint FILE [-n N] [--seed S] [--latent FILE]\n"
+	"       [--grid] [--nrow K] [--train-bn] -o OUT [-hqv] [--version]\n";
 
 static const char help[] =
 	"\nGenerate N images with the generator of a gan-train checkpoint.\n"
@@ -22,6 +24,8 @@ static const char help[] =
 	"  --checkpoint FILE  a gan-train checkpoint (DIR/checkpoint.safetensors)\n"
 	"  -n N               number of images (25)\n"
 	"  --seed S           seed of the latent vectors (0)\n"
+	"  --latent FILE      the latent vectors instead: F32 [N,latent] (a record\n"
+	"                     or .npy; its first tensor, or the one named 'z')\n"
 	"  --grid             write a grid even when OUT does not end in .png\n"
 	"  --nrow K           images per grid row (default: ceil(sqrt(N)))\n"
 	"  --train-bn         batch statistics in batch norm (default: running)\n"
@@ -29,12 +33,13 @@ static const char help[] =
 	"  -q, -v             quieter; more messages\n"
 	"  -h, --help         this help;  --version  the version\n";
 
-enum { OPT_CKPT = 256, OPT_SEED, OPT_GRID, OPT_NROW, OPT_TRAIN_BN,
+enum { OPT_CKPT = 256, OPT_SEED, OPT_LATENT, OPT_GRID, OPT_NROW, OPT_TRAIN_BN,
        OPT_VERSION };
 
 static const struct option longs[] = {
 	{ "checkpoint", required_argument, NULL, OPT_CKPT },
 	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "latent", required_argument, NULL, OPT_LATENT },
 	{ "grid", no_argument, NULL, OPT_GRID },
 	{ "nrow", required_argument, NULL, OPT_NROW },
 	{ "train-bn", no_argument, NULL, OPT_TRAIN_BN },
@@ -46,7 +51,7 @@ static const struct option longs[] = {
 };
 
 struct opts {
-	const char *ckpt, *out;
+	const char *ckpt, *out, *latent;
 	uint64_t n, seed, nrow;
 	bool grid, train_bn;
 };
@@ -72,6 +77,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'v': vt_cli_verbosity = 1; break;
 		case OPT_CKPT: o->ckpt = optarg; break;
 		case 'o': o->out = optarg; break;
+		case OPT_LATENT: o->latent = optarg; break;
 		case OPT_GRID: o->grid = true; break;
 		case OPT_TRAIN_BN: o->train_bn = true; break;
 		case 'n':
@@ -101,6 +107,32 @@ static int parse(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+/* The latent vectors of --latent: F32 [N, latent_dim]. */
+static int read_latent(const char *path, uint32_t latent, struct vt_record *r,
+		       const float **z, uint64_t *n, struct vt_err *err)
+{
+	struct vt_reader_opts ro = { 0 };
+	const struct vt_tensor *t;
+	int rc;
+
+	ro.single = 1;
+	rc = vt_path_is_npy(path) ? vt_record_from_npy(path, r, err) :
+				    vt_record_load(path, r, &ro, err);
+	if (rc)
+		return rc;
+	t = vt_record_find(r, "z");
+	if (!t && r->n_tensors)
+		t = &r->tensors[0];
+	if (!t || t->dtype != VT_F32 || t->rank != 2 ||
+	    t->shape[1] != latent || t->shape[0] < 1)
+		return vt_err_set(err, VT_EFORMAT,
+				  "'%s': expected the latent vectors as F32 "
+				  "[N,%u]", path, latent);
+	*z = t->data;
+	*n = t->shape[0];
+	return 0;
+}
+
 static int cmd_gan_sample(int argc, char **argv)
 {
 	struct opts o = { 0 };
@@ -108,6 +140,8 @@ static int cmd_gan_sample(int argc, char **argv)
 	struct vt_gan_config cfg;
 	struct vt_gan_trainer t;
 	struct vt_err err;
+	struct vt_record zrec;
+	const float *z = NULL;
 	float *x = NULL;
 	size_t per, nrow;
 	bool record;
@@ -135,7 +169,11 @@ static int cmd_gan_sample(int argc, char **argv)
 	if (rc)
 		return vt_cli_fail(&err);
 	t.step = info.step;
+	vt_record_init(&zrec);
 	rc = vt_gan_trainer_load_generator(&t, o.ckpt, &err);
+	if (!rc && o.latent)
+		rc = read_latent(o.latent, cfg.latent_dim, &zrec, &z, &o.n,
+				 &err);
 	per = (size_t)cfg.channels * cfg.img_size * cfg.img_size;
 	if (!rc) {
 		x = vt_malloc_array((size_t)o.n, per * sizeof *x);
@@ -145,7 +183,7 @@ static int cmd_gan_sample(int argc, char **argv)
 					(unsigned long long)o.n);
 	}
 	if (!rc)
-		rc = vt_gan_sample(&t, (size_t)o.n, o.seed, o.train_bn, x,
+		rc = vt_gan_sample(&t, (size_t)o.n, z, o.seed, o.train_bn, x,
 				   &err);
 	if (!rc) {
 		nrow = o.nrow ? (size_t)o.nrow :
@@ -163,6 +201,7 @@ static int cmd_gan_sample(int argc, char **argv)
 						cfg.img_size, &err);
 	}
 	free(x);
+	vt_record_release(&zrec);
 	vt_gan_trainer_release(&t);
 	if (rc)
 		return vt_cli_fail(&err);

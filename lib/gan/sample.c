@@ -13,8 +13,8 @@
 /* the latent vectors of gan-sample: a stream of their own */
 #define STREAM_GAN_SAMPLE 100
 
-int vt_gan_sample(struct vt_gan_trainer *t, size_t n, uint64_t seed,
-		  bool train_bn, float *out, struct vt_err *err)
+int vt_gan_sample(struct vt_gan_trainer *t, size_t n, const float *given,
+		  uint64_t seed, bool train_bn, float *out, struct vt_err *err)
 {
 	size_t latent = t->cfg.latent_dim;
 	size_t per = (size_t)t->cfg.channels * t->cfg.img_size *
@@ -36,7 +36,8 @@ int vt_gan_sample(struct vt_gan_trainer *t, size_t n, uint64_t seed,
 		size_t m = n - i < chunk ? n - i : chunk;
 
 		for (size_t k = 0; k < m * latent; k++)
-			z[k] = (float)vt_rng_normal(&rng);
+			z[k] = given ? given[i * latent + k] :
+				       (float)vt_rng_normal(&rng);
 		rc = vt_gan_generate(t, z, m, train_bn, out + i * per, err);
 	}
 	free(z);

@@ -181,11 +181,11 @@ char *vt_gan_run_path(const char *dir, const char *name);
 /* ------------------------------------------------------------------ */
 /* Sampling (gan-sample)                                               */
 
-/* n images (n x C x H x W floats in [-1, 1]) from G and latent vectors
- * drawn from seed; eval-mode batch norm unless train_bn (then the n images
- * are one batch). */
-int vt_gan_sample(struct vt_gan_trainer *t, size_t n, uint64_t seed,
-		  bool train_bn, float *out, struct vt_err *err);
+/* n images (n x C x H x W floats in [-1, 1]) from G and the latent
+ * vectors z (n x latent_dim), or vectors drawn from seed when z is NULL;
+ * eval-mode batch norm unless train_bn (then the n images are one batch). */
+int vt_gan_sample(struct vt_gan_trainer *t, size_t n, const float *z,
+		  uint64_t seed, bool train_bn, float *out, struct vt_err *err);
 /* Each image as dir/NNNNNN.png, [-1, 1] mapped to 0..255. */
 int vt_gan_sample_pngs(const char *dir, const float *x, size_t n, size_t c,
 		       size_t h, size_t w, struct vt_err *err);
