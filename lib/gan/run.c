@@ -52,7 +52,7 @@ static int sample(struct vt_gan_trainer *t, const char *dir, float *buf,
 static int write_config(struct vt_gan_trainer *t, const char *path,
 			struct vt_err *err)
 {
-	struct vt_outfile o;
+	struct vt_outfile o = { 0 };
 	char *text = NULL;
 	int rc = vt_gan_config_format(&t->cfg, &text, err);
 
