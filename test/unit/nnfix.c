@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "helpers.h"
 #include "nnfix.h"
 
 const char *t_nnfix_dir(void)
@@ -28,12 +29,29 @@ const char *t_nnfix_dir(void)
 	return NULL;
 }
 
+const char *t_nnfix_path(const char *file)
+{
+	static char p[1024];
+	const char *d = t_nnfix_dir();
+
+	/* small fixtures are copied into test/data/nn */
+	snprintf(p, sizeof p, "%s", t_data_path("nn", file));
+	if (access(p, R_OK) == 0)
+		return p;
+	if (!d)
+		return NULL;
+	snprintf(p, sizeof p, "%s/%s", d, file);
+	return access(p, R_OK) == 0 ? p : NULL;
+}
+
 void t_nnfix_load(struct vt_record *rec, const char *file)
 {
 	char p[1024];
 	struct vt_err err = { 0 };
+	const char *path = t_nnfix_path(file);
 
-	snprintf(p, sizeof p, "%s/%s", t_nnfix_dir(), file);
+	cr_assert_not_null(path, "%s not found", file);
+	snprintf(p, sizeof p, "%s", path);
 	vt_record_init(rec);
 	cr_assert_eq(vt_record_load(p, rec, NULL, &err), 0, "%s", err.msg);
 }

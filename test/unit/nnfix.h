@@ -16,7 +16,11 @@
  * ../shared/fixtures/gan), or NULL when absent: the caller skips. */
 const char *t_nnfix_dir(void);
 
-/* Load FILE of the fixture directory (the test fails if unreadable). */
+/* FILE from test/data/nn (the small fixtures copied there) or the fixture
+ * directory; NULL when in neither. */
+const char *t_nnfix_path(const char *file);
+
+/* Load FILE (t_nnfix_path) (the test fails if unreadable). */
 void t_nnfix_load(struct vt_record *rec, const char *file);
 
 /* The tensor called name (the test fails if missing); _opt: NULL. */

@@ -1,7 +1,7 @@
 /* test_nn_ops_f64.c - single ops against PyTorch in float64
- * (ops_f64.safetensors of ../shared/fixtures/gan): outputs, gradients,
- * second-order products, and the optimiser traces.  Skipped when the
- * fixtures are absent.  Tolerance: 1e-10 of the tensor's max |ref|, 1e-12
+ * (ops_f64.safetensors of ../shared/fixtures/gan, copied unchanged into
+ * test/data/nn): outputs, gradients, second-order products, and the
+ * optimiser traces.  Tolerance: 1e-10 of the tensor's max |ref|, 1e-12
  * absolute where the reference is all zeros (doc/nn-tolerances.md). */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -21,9 +21,9 @@ static void setup(void)
 {
 	struct vt_err err = { 0 };
 
-	if (!t_nnfix_dir())
-		cr_skip_test("../shared/fixtures/gan not present "
-			     "(set VT_GAN_FIXTURES)");
+	if (!t_nnfix_path("ops_f64.safetensors"))
+		cr_skip_test("ops_f64.safetensors in neither test/data/nn nor "
+			     "../shared/fixtures/gan (set VT_GAN_FIXTURES)");
 	t_nnfix_load(&rec, "ops_f64.safetensors");
 	cr_assert_eq(vt_nn_graph_new(&g, &err), 0);
 }
