@@ -509,6 +509,18 @@ void vt_nn_param_zero_grad(struct vt_nn_val *p)
 
 /* ---- reverse mode ---- */
 
+/* Pass numbers are global, not per graph: parameters are shared between
+ * graphs, and their marks must never match another graph's pass.  (lib/nn
+ * is not for concurrent use from several threads.) */
+static uint32_t next_epoch(void)
+{
+	static uint32_t epoch;
+
+	if (++epoch == 0)
+		epoch = 1;
+	return epoch;
+}
+
 static bool is_leaf(const struct vt_nn_val *v)
 {
 	return v->nsrc == 0;
@@ -615,7 +627,7 @@ int vt_nn_grad(struct vt_nn_graph *g, int n_out, struct vt_nn_val **outputs,
 		if (!inputs[j])
 			return vt_nn__fail(g, VT_EINVAL, "grad: missing input"),
 			       g->status;
-	g->epoch++;
+	g->epoch = next_epoch();
 	for (int j = 0; j < n_in; j++)
 		inputs[j]->need = g->epoch;
 	if (reverse(g, n_out, outputs, seeds, create_graph))
@@ -657,7 +669,7 @@ int vt_nn_backward(struct vt_nn_graph *g, struct vt_nn_val *loss,
 	if (!loss)
 		return vt_nn__fail(g, VT_EINVAL, "backward: missing loss"),
 		       g->status;
-	g->epoch++;
+	g->epoch = next_epoch();
 	if (params) {
 		for (int j = 0; j < n_params; j++)
 			params[j]->need = g->epoch;

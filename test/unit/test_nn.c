@@ -282,3 +282,33 @@ Test(nn, tensor_bridge)
 	vt_tensor_release(&t);
 	vt_nn_param_free(p);
 }
+
+/* two graphs over the same parameters: marks of one never leak into the
+ * other's passes */
+Test(nn, graphs_share_parameters)
+{
+	struct vt_nn_graph *a = graph(), *b = graph();
+	struct vt_nn_val *w = vt_nn_param_new(VT_F64, 1, (int64_t[]){ 2 }, "w");
+	struct vt_nn_val *v = vt_nn_param_new(VT_F64, 1, (int64_t[]){ 2 }, "v");
+	struct vt_nn_val *l, *x;
+
+	((double *)w->data)[0] = 1;
+	((double *)w->data)[1] = 2;
+	((double *)v->data)[0] = 3;
+	((double *)v->data)[1] = 4;
+	/* graph a: d sum(w v)/dw = v, into w only */
+	l = vt_nn_sum(a, vt_nn_mul(a, w, v));
+	cr_assert_eq(vt_nn_backward(a, l, 1, &w), 0);
+	/* graph b, its first pass: d sum(x)/dx for an input; w, v untouched */
+	x = vt_nn_input(b, VT_F64, 1, (int64_t[]){ 2 }, NULL);
+	l = vt_nn_sum(b, vt_nn_add(b, vt_nn_mul(b, w, v), x));
+	cr_assert_eq(vt_nn_backward(b, l, 1, &v), 0);
+	cr_assert_eq(((double *)w->grad)[0], 3);
+	cr_assert_eq(((double *)w->grad)[1], 4);
+	cr_assert_eq(((double *)v->grad)[0], 1);
+	cr_assert_eq(((double *)v->grad)[1], 2);
+	vt_nn_param_free(w);
+	vt_nn_param_free(v);
+	vt_nn_graph_free(a);
+	vt_nn_graph_free(b);
+}
