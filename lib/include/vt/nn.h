@@ -267,7 +267,10 @@ struct vt_nn_val *vt_nn_matmul(struct vt_nn_graph *g, struct vt_nn_val *a,
 struct vt_nn_val *vt_nn_linear(struct vt_nn_graph *g, struct vt_nn_val *x,
 			       struct vt_nn_val *w, struct vt_nn_val *b);
 
-/* Shapes.  reshape: one extent may be -1.  A reshape shares x's data. */
+/* Shapes.  reshape: one extent may be -1; it shares x's data.  concat: 1 to
+ * VT_NN_MAX_SRC inputs along dim (nest concats for more).  narrow: len
+ * entries from start along dim; unnarrow places x there in zeros of extent
+ * full. */
 struct vt_nn_val *vt_nn_reshape(struct vt_nn_graph *g, struct vt_nn_val *x,
 				int rank, const int64_t *shape);
 struct vt_nn_val *vt_nn_concat(struct vt_nn_graph *g, int n,
