@@ -186,16 +186,43 @@ static void step_one(const struct vt_nn_optim_cfg *c, int64_t t, void *pv,
 	}
 }
 
-void vt_nn_optim_step(struct vt_nn_optim *o)
+/* Every tensor in chunks small enough to stay in cache, so that zeroing the
+ * gradient right after its chunk is updated costs no extra memory pass. */
+#define CHUNK 8192
+
+static void step_all(struct vt_nn_optim *o, bool zero)
 {
 	int64_t t = ++o->step;
 
 	for (int i = 0; i < o->n; i++) {
 		struct vt_nn_val *par = o->params[i];
+		size_t esz = vt_dtype_size(par->dtype);
 
-		step_one(&o->cfg, t, par->data, o->state1[i], o->state2[i],
-			 par->grad, par->numel, par->dtype == VT_F32);
+		for (size_t at = 0; at < par->numel; at += CHUNK) {
+			size_t n = par->numel - at < CHUNK ? par->numel - at
+							   : CHUNK;
+			size_t off = at * esz;
+			char *gr = (char *)par->grad + off;
+
+			step_one(&o->cfg, t, (char *)par->data + off,
+				 (char *)o->state1[i] + off,
+				 o->state2[i] ? (char *)o->state2[i] + off
+					      : NULL,
+				 gr, n, par->dtype == VT_F32);
+			if (zero)
+				memset(gr, 0, n * esz);
+		}
 	}
+}
+
+void vt_nn_optim_step(struct vt_nn_optim *o)
+{
+	step_all(o, false);
+}
+
+void vt_nn_optim_step_zero(struct vt_nn_optim *o)
+{
+	step_all(o, true);
 }
 
 void vt_nn_optim_zero_grad(struct vt_nn_optim *o)

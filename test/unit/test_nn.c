@@ -312,3 +312,56 @@ Test(nn, graphs_share_parameters)
 	vt_nn_graph_free(a);
 	vt_nn_graph_free(b);
 }
+
+/* the fused step-and-zero gives the same bits as step then zero_grad, over
+ * tensors longer than the optimiser's chunk */
+Test(nn, optim_step_zero_same_bits)
+{
+	for (int k = 0; k < VT_NN_OPTIM_COUNT; k++) {
+		struct vt_nn_val *p[2], *q[2];
+		struct vt_nn_optim a, b;
+		struct vt_nn_optim_cfg c = vt_nn_optim_defaults(
+			(enum vt_nn_optim_kind)k, 1e-3);
+		struct vt_rng r;
+		struct vt_err err = { 0 };
+
+		c.momentum = 0.9;
+		c.weight_decay = k == 0 ? 0.01 : 0;
+		vt_rng_seed(&r, 9, (uint64_t)k);
+		for (int i = 0; i < 2; i++) {
+			int64_t n = i ? 20001 : 7;
+
+			p[i] = vt_nn_param_new(VT_F32, 1, &n, "p");
+			q[i] = vt_nn_param_new(VT_F32, 1, &n, "q");
+			vt_nn_init_normal(p[i], 0, 1, &r);
+			memcpy(q[i]->data, p[i]->data, (size_t)n * 4);
+		}
+		cr_assert_eq(vt_nn_optim_init(&a, &c, 2, p, &err), 0);
+		cr_assert_eq(vt_nn_optim_init(&b, &c, 2, q, &err), 0);
+		for (int s = 0; s < 3; s++) {
+			for (int i = 0; i < 2; i++) {
+				vt_nn_init_normal(p[i], 0, 1, &r);
+				memcpy(p[i]->grad, p[i]->data, p[i]->numel * 4);
+				memcpy(q[i]->grad, p[i]->data, p[i]->numel * 4);
+			}
+			/* the draw above overwrote p's data: restore from q */
+			for (int i = 0; i < 2; i++)
+				memcpy(p[i]->data, q[i]->data, p[i]->numel * 4);
+			vt_nn_optim_step(&a);
+			vt_nn_optim_zero_grad(&a);
+			vt_nn_optim_step_zero(&b);
+			for (int i = 0; i < 2; i++) {
+				cr_assert_eq(memcmp(p[i]->data, q[i]->data,
+						    p[i]->numel * 4), 0);
+				cr_assert_eq(memcmp(p[i]->grad, q[i]->grad,
+						    p[i]->numel * 4), 0);
+			}
+		}
+		vt_nn_optim_release(&a);
+		vt_nn_optim_release(&b);
+		for (int i = 0; i < 2; i++) {
+			vt_nn_param_free(p[i]);
+			vt_nn_param_free(q[i]);
+		}
+	}
+}

@@ -55,6 +55,8 @@ void vt_nn_optim_release(struct vt_nn_optim *o);
 /* One step with the parameters' .grad at the current cfg.lr. */
 void vt_nn_optim_step(struct vt_nn_optim *o);
 void vt_nn_optim_zero_grad(struct vt_nn_optim *o);
+/* vt_nn_optim_step then vt_nn_optim_zero_grad, in one pass over memory */
+void vt_nn_optim_step_zero(struct vt_nn_optim *o);
 
 /* torch.nn.utils.clip_grad_norm_ (L2): scale every gradient by
  * max_norm / (total + 1e-6) when that is below 1; returns the total norm. */
