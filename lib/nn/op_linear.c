@@ -168,9 +168,19 @@ static void bgrad_into(struct vt_nn_graph *g, struct vt_nn_val *b,
 	if (!acc)
 		return;
 	memset(acc, 0, out * sizeof *acc);
-	for (size_t r = 0; r < n; r++)
-		for (size_t j = 0; j < out; j++)
-			acc[j] += vt_nn_get(gy, r * out + j);
+	for (size_t r = 0; r < n; r++) {
+		if (gy->dtype == VT_F32) {
+			const float *row = VT_NN_F32(gy) + r * out;
+
+			for (size_t j = 0; j < out; j++)
+				acc[j] += row[j];
+		} else {
+			const double *row = VT_NN_F64(gy) + r * out;
+
+			for (size_t j = 0; j < out; j++)
+				acc[j] += row[j];
+		}
+	}
 	for (size_t j = 0; j < out; j++) {
 		if (b->dtype == VT_F32)
 			((float *)b->grad)[j] += (float)acc[j];
