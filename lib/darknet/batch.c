@@ -3,8 +3,10 @@
  * Workers take images in order from a shared counter, each with its own
  * network (vt_dn_net_clone: own activations, shared parameters) and
  * resize buffer; the caller's thread hands the results to the callback in
- * input order.  With fewer images than threads the spare threads go to
- * OpenBLAS inside each convolution.  A single worker with several images
+ * input order, and workers stay at most 2 x workers + 1 images ahead of it
+ * (so memory stays bounded by a few images whatever their number).  With
+ * fewer images than threads the spare threads go to OpenBLAS inside each
+ * convolution.  A single worker with several images
  * gets a reader thread that decodes and letterboxes the next image while
  * the network runs on the current one.
  */
@@ -222,6 +224,8 @@ struct slot {
 struct pool {
 	char *const *paths;
 	size_t n, next;
+	size_t emitted;                 /* results handed to the callback */
+	size_t window;                  /* images in flight at most */
 	const struct vt_dn_run_opts *o;
 	struct slot *slots;
 	bool stop;
@@ -341,6 +345,9 @@ static void *work(void *arg)
 		size_t i;
 
 		pthread_mutex_lock(&p->mu);
+		while (!p->stop && p->next < p->n &&
+		       p->next >= p->emitted + p->window)
+			pthread_cond_wait(&p->cv, &p->mu);
 		i = p->next;
 		if (p->stop || i >= p->n) {
 			pthread_mutex_unlock(&p->mu);
@@ -413,8 +420,12 @@ static void work_fed(struct worker *w, struct feed *f)
 		struct vt_dn_result *r = &p->slots[i].r;
 
 		pthread_mutex_lock(&p->mu);
-		while (!f->full)
+		while (!p->stop && (!f->full || i >= p->emitted + p->window))
 			pthread_cond_wait(&p->cv, &p->mu);
+		if (p->stop) {
+			pthread_mutex_unlock(&p->mu);
+			break;
+		}
 		*r = f->r;
 		if (!r->status)
 			memcpy(w->net->input, f->buf, in_n * sizeof(float));
@@ -424,14 +435,16 @@ static void work_fed(struct worker *w, struct feed *f)
 		finish(w, r);
 		pthread_mutex_lock(&p->mu);
 		p->slots[i].done = true;
+		pthread_cond_broadcast(&p->cv);
 		pthread_mutex_unlock(&p->mu);
 	}
 }
 
 /* One worker: with a reader thread when there are several images and a
  * thread can be had, else everything here, in order. */
-static void work_one(struct worker *w)
+static void *work_one(void *arg)
 {
+	struct worker *w = arg;
 	struct feed f = { .p = w->p, .net = w->net };
 
 	if (w->p->n > 1)
@@ -440,10 +453,13 @@ static void work_one(struct worker *w)
 	if (f.buf && pthread_create(&f.th, NULL, feed_run, &f) == 0) {
 		work_fed(w, &f);
 		pthread_join(f.th, NULL);
+		if (f.full)             /* stopped early: an image not taken */
+			result_release(&f.r);
 	} else {
 		work(w);
 	}
 	free(f.buf);
+	return NULL;
 }
 
 int vt_dn_detect_all(struct vt_dn_net *net, char *const *paths, size_t n,
@@ -475,14 +491,14 @@ int vt_dn_detect_all(struct vt_dn_net *net, char *const *paths, size_t n,
 		    !(w[k].layer_s = calloc((size_t)net->n, sizeof(double))))
 			rc = vt_err_set(err, VT_ENOMEM, "out of memory");
 	}
-	for (int k = 0; k < nw && !rc && nw > 1; k++) {
-		if (pthread_create(&w[k].th, NULL, work, &w[k]))
+	p.window = 2 * (size_t)nw + 1;
+	for (int k = 0; k < nw && !rc; k++) {
+		if (pthread_create(&w[k].th, NULL, nw > 1 ? work : work_one,
+				   &w[k]))
 			rc = vt_err_sys(err, VT_EOS, "cannot start a thread");
 		else
 			w[k].started = true;
 	}
-	if (!rc && nw == 1)
-		work_one(&w[0]);
 	for (size_t i = 0; !rc && i < n; i++) {
 		pthread_mutex_lock(&p.mu);
 		while (!p.slots[i].done)
@@ -491,9 +507,14 @@ int vt_dn_detect_all(struct vt_dn_net *net, char *const *paths, size_t n,
 		p.slots[i].r.index = i;
 		rc = fn(arg, &p.slots[i].r, err);
 		result_release(&p.slots[i].r);
+		pthread_mutex_lock(&p.mu);
+		p.emitted = i + 1;
+		pthread_cond_broadcast(&p.cv);
+		pthread_mutex_unlock(&p.mu);
 	}
 	pthread_mutex_lock(&p.mu);
 	p.stop = true;
+	pthread_cond_broadcast(&p.cv);
 	pthread_mutex_unlock(&p.mu);
 	for (int k = 0; k < nw; k++) {
 		if (w[k].started)
