@@ -357,6 +357,18 @@ void vt_gan_net_release(struct vt_gan_net *net)
 	memset(net, 0, sizeof *net);
 }
 
+bool vt_gan_net_stateless(const struct vt_gan_net *net)
+{
+	for (int i = 0; i < net->n; i++) {
+		const struct vt_gan_layer *l = &net->layers[i];
+
+		if (l->running_mean ||
+		    (l->kind == VT_GAN_L_DROPOUT2D && l->a > 0))
+			return false;
+	}
+	return true;
+}
+
 size_t vt_gan_net_numel(const struct vt_gan_net *net)
 {
 	size_t n = 0;

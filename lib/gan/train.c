@@ -358,7 +358,8 @@ static int update(struct vt_gan_trainer *t, struct vt_nn_optim *o,
 {
 	int rc;
 
-	vt_nn_optim_zero_grad(o);
+	/* the gradients are zero here: new parameters start so, and every
+	 * update leaves them so (vt_nn_optim_step_zero) */
 	rc = vt_nn_backward(t->graph, loss, net->n_params, net->params);
 	if (!rc)
 		rc = vt_nn_graph_status(t->graph, err);
@@ -378,16 +379,18 @@ static int update(struct vt_gan_trainer *t, struct vt_nn_optim *o,
 
 			top = m > top ? m : top;
 		}
-		if (top >= 0x7f800000u)
+		if (top >= 0x7f800000u) {
+			vt_nn_optim_zero_grad(o);
 			return vt_err_set(err, VT_EFORMAT,
 					  "step %llu: the gradient of %s is "
 					  "not finite; stopped before the "
 					  "update",
 					  (unsigned long long)t->step + 1,
 					  p->name);
+		}
 	}
 	o->cfg.lr = t->lr;
-	vt_nn_optim_step(o);
+	vt_nn_optim_step_zero(o);
 	return 0;
 }
 
@@ -395,12 +398,13 @@ static int step_standard(struct vt_gan_trainer *t, struct vt_nn_val *real,
 			 struct vt_err *err)
 {
 	struct vt_nn_graph *g = t->graph;
-	struct vt_nn_val *z, *gen, *g_loss, *d_loss, *d_real, *d_fake;
+	struct vt_nn_val *z, *gen, *d_gen, *g_loss, *d_loss, *d_real, *d_fake;
 	int rc;
 
 	z = noise(t, (size_t)real->shape[0]);
 	gen = forward(t, &t->G, z);
-	g_loss = adv_loss(t, forward(t, &t->D, gen), 1.0);
+	d_gen = forward(t, &t->D, gen);
+	g_loss = adv_loss(t, d_gen, 1.0);
 	rc = finite_or_fail(t, g_loss, 1, err);
 	if (!rc)
 		rc = update(t, &t->opt_g, &t->G, g_loss, err);
@@ -410,7 +414,13 @@ static int step_standard(struct vt_gan_trainer *t, struct vt_nn_val *real,
 	/* real first, then fake: each call moves D's running statistics and
 	 * draws dropout masks, so the order is part of the result */
 	d_real = adv_loss(t, forward(t, &t->D, real), 1.0);
-	d_fake = adv_loss(t, forward(t, &t->D, vt_nn_detach(g, gen)), 0.0);
+	/* D(gen.detach()) has D(gen)'s values when D keeps no state (no batch
+	 * norm, no dropout) and has not been updated since: reuse them (the
+	 * D loss's backward is restricted to D's parameters, so nothing flows
+	 * into G) */
+	if (!vt_gan_net_stateless(&t->D))
+		d_gen = forward(t, &t->D, vt_nn_detach(g, gen));
+	d_fake = adv_loss(t, d_gen, 0.0);
 	d_loss = vt_nn_scale(g, vt_nn_add(g, d_real, d_fake), 0.5);
 	rc = finite_or_fail(t, d_loss, 0, err);
 	if (!rc)

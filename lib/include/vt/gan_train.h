@@ -85,6 +85,9 @@ struct vt_nn_val *vt_gan_net_forward(struct vt_gan_net *net,
 				     struct vt_nn_graph *g,
 				     struct vt_nn_val *x,
 				     const struct vt_gan_mode *mode);
+/* Whether a forward pass leaves no trace and draws nothing (no batch
+ * norm, no dropout): two passes on the same input give the same values. */
+bool vt_gan_net_stateless(const struct vt_gan_net *net);
 /* Number of trainable scalars. */
 size_t vt_gan_net_numel(const struct vt_gan_net *net);
 
