@@ -217,8 +217,13 @@ int vt_dn_net_synth(struct vt_dn_net *net, uint64_t seed, struct vt_err *err)
 					  "folded", net->name);
 		vt_rng_seed(&r, seed, (uint64_t)i);
 		lim = sqrtf(6.0f / (float)(l->n_weights / (size_t)l->filters));
-		gain = i + 1 < net->n && net->layers[i + 1].type == VT_DN_YOLO ?
-		       0.1f : 1.0f;
+		gain = 1.0f;
+		if (i + 1 < net->n && net->layers[i + 1].type == VT_DN_YOLO)
+			gain = 0.1f;
+		/* a residual branch: small, so that the sum of 23 of them
+		 * (yolov3) does not grow the activations 2^23-fold */
+		if (i + 1 < net->n && net->layers[i + 1].type == VT_DN_SHORTCUT)
+			gain = 0.1f;
 		for (int f = 0; f < l->filters; f++)
 			l->biases[f] = uni(&r, -0.1f, 0.1f);
 		if (l->batch_norm) {
@@ -231,7 +236,8 @@ int vt_dn_net_synth(struct vt_dn_net *net, uint64_t seed, struct vt_err *err)
 		}
 		for (size_t j = 0; j < l->n_weights; j++)
 			l->weights[j] = gain * uni(&r, -lim, lim);
-		if (gain != 1.0f) {
+		if (net->layers[i + 1 < net->n ? i + 1 : i].type ==
+		    VT_DN_YOLO) {
 			const struct vt_dn_layer *y = &net->layers[i + 1];
 
 			/* objectness logits low, so few cells pass 0.25 */

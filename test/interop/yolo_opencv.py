@@ -11,7 +11,7 @@ is inverted here into darknet's layout [anchor, entry, H, W]: x = X * W -
 column, w = log(W_rel * net_w / anchor_w), class = prob / objectness where
 prob > 0 (where OpenCV wrote 0, vt's objectness x class must be <= 0.2).
 
-Models: yolov3-tiny and yolov4-tiny (route groups, scale_x_y) from
+Models: yolov3-tiny, yolov4-tiny (route groups, scale_x_y) and yolov3 from
 configs/yolo with yolo-detect --synth-weights, on a generated 500x375 PNG;
 and, when ../shared/fixtures/yolo is present, its synthetic yolov3-tiny
 weights on darknet's dog.png.  Skipped when cv2 cannot be imported.
@@ -148,6 +148,7 @@ def synth_case(cfg_name):
 
 h.case(synth_case("yolov3-tiny.cfg"))
 h.case(synth_case("yolov4-tiny.cfg"))
+h.case(synth_case("yolov3.cfg"))
 
 
 @h.case

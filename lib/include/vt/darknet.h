@@ -161,7 +161,10 @@ int vt_dn_synth_save(struct vt_dn_net *net, uint64_t seed, const char *path,
  * [0.5, 1.5].  A convolution that feeds a [yolo] layer has its weights
  * scaled by 0.1 and the biases of its objectness channels redrawn uniform
  * in [-5, -1] (after the weights), so that objectness spreads out and few
- * cells pass 0.25.  Draw order per layer: biases, scales, means, variances,
+ * cells pass 0.25.  A convolution that feeds a [shortcut] (the end of a
+ * residual branch) has its weights scaled by 0.1 too, so that activations
+ * stay in range through yolov3's 23 residual blocks (raw w, h about 1
+ * instead of 1e5).  Draw order per layer: biases, scales, means, variances,
  * weights, each in index order.
  */
 int vt_dn_net_synth(struct vt_dn_net *net, uint64_t seed, struct vt_err *err);
