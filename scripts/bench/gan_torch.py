@@ -167,4 +167,5 @@ def main():
     print(f"{(time.perf_counter() - t0) * 1000 / iters:.2f}")
 
 
-main()
+if __name__ == "__main__":
+    main()
