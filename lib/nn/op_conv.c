@@ -38,16 +38,37 @@ static bool plain_1x1(const struct geo *q)
 	       q->ph == 0 && q->pw == 0;
 }
 
+/* the outputs ox in [*lo, *hi) whose input column ox*s - p + kj lies in
+ * [0, w) */
+static void valid_range(int64_t kj, const struct geo *q, int64_t *lo,
+			int64_t *hi)
+{
+	int64_t off = kj - q->pw, l = 0, h;
+
+	if (off < 0)
+		l = (-off + q->sw - 1) / q->sw;
+	/* largest ox with ox*s + off <= w - 1 */
+	h = q->w - 1 - off < 0 ? 0 : (q->w - 1 - off) / q->sw + 1;
+	if (h > q->ow)
+		h = q->ow;
+	if (l > h)
+		l = h;
+	*lo = l;
+	*hi = h;
+}
+
 #define IM2COL(T, SUF) \
-	/* col [c*kh*kw, oh*ow] from img [c,h,w] */ \
-	static void im2col_##SUF(T *col, const T *img, const struct geo *q) \
+	/* col [c*kh*kw, oh*ow] (rows ld apart) from img [c,h,w] */ \
+	static void im2col_##SUF(T *col, int64_t ld, const T *img, \
+				 const struct geo *q) \
 	{ \
-		int64_t p = q->oh * q->ow; \
 		for (int64_t c = 0; c < q->c; c++) \
 		for (int64_t ki = 0; ki < q->kh; ki++) \
 		for (int64_t kj = 0; kj < q->kw; kj++) { \
-			T *row = col + ((c * q->kh + ki) * q->kw + kj) * p; \
+			T *row = col + ((c * q->kh + ki) * q->kw + kj) * ld; \
 			const T *src = img + c * q->h * q->w; \
+			int64_t lo, hi, off = kj - q->pw; \
+			valid_range(kj, q, &lo, &hi); \
 			for (int64_t oy = 0; oy < q->oh; oy++) { \
 				int64_t iy = oy * q->sh - q->ph + ki; \
 				T *o = row + oy * q->ow; \
@@ -55,36 +76,44 @@ static bool plain_1x1(const struct geo *q)
 					memset(o, 0, (size_t)q->ow * sizeof(T)); \
 					continue; \
 				} \
-				const T *s = src + iy * q->w; \
-				int64_t ix = kj - q->pw; \
-				for (int64_t ox = 0; ox < q->ow; ox++, \
-				     ix += q->sw) \
-					o[ox] = ix >= 0 && ix < q->w ? s[ix] \
-								     : (T)0; \
+				const T *s = src + iy * q->w + off; \
+				for (int64_t ox = 0; ox < lo; ox++) \
+					o[ox] = 0; \
+				if (q->sw == 1) \
+					memcpy(o + lo, s + lo, \
+					       (size_t)(hi - lo) * sizeof(T)); \
+				else \
+					for (int64_t ox = lo; ox < hi; ox++) \
+						o[ox] = s[ox * q->sw]; \
+				for (int64_t ox = hi; ox < q->ow; ox++) \
+					o[ox] = 0; \
 			} \
 		} \
 	} \
 	/* img [c,h,w] += the columns col [c*kh*kw, oh*ow] put back */ \
-	static void col2im_##SUF(T *img, const T *col, const struct geo *q) \
+	static void col2im_##SUF(T *img, const T *col, int64_t ld, \
+				 const struct geo *q) \
 	{ \
-		int64_t p = q->oh * q->ow; \
 		for (int64_t c = 0; c < q->c; c++) \
 		for (int64_t ki = 0; ki < q->kh; ki++) \
 		for (int64_t kj = 0; kj < q->kw; kj++) { \
 			const T *row = col + \
-				((c * q->kh + ki) * q->kw + kj) * p; \
+				((c * q->kh + ki) * q->kw + kj) * ld; \
 			T *dst = img + c * q->h * q->w; \
+			int64_t lo, hi, off = kj - q->pw; \
+			valid_range(kj, q, &lo, &hi); \
 			for (int64_t oy = 0; oy < q->oh; oy++) { \
 				int64_t iy = oy * q->sh - q->ph + ki; \
 				const T *s = row + oy * q->ow; \
 				if (iy < 0 || iy >= q->h) \
 					continue; \
-				T *d = dst + iy * q->w; \
-				int64_t ix = kj - q->pw; \
-				for (int64_t ox = 0; ox < q->ow; ox++, \
-				     ix += q->sw) \
-					if (ix >= 0 && ix < q->w) \
-						d[ix] += s[ox]; \
+				T *d = dst + iy * q->w + off; \
+				if (q->sw == 1) \
+					for (int64_t ox = lo; ox < hi; ox++) \
+						d[ox] += s[ox]; \
+				else \
+					for (int64_t ox = lo; ox < hi; ox++) \
+						d[ox * q->sw] += s[ox]; \
 			} \
 		} \
 	}
@@ -92,22 +121,22 @@ static bool plain_1x1(const struct geo *q)
 IM2COL(float, f32)
 IM2COL(double, f64)
 
-static void im2col(enum vt_dtype dt, void *col, const void *img,
+static void im2col(enum vt_dtype dt, void *col, int64_t ld, const void *img,
 		   const struct geo *q)
 {
 	if (dt == VT_F32)
-		im2col_f32(col, img, q);
+		im2col_f32(col, ld, img, q);
 	else
-		im2col_f64(col, img, q);
+		im2col_f64(col, ld, img, q);
 }
 
-static void col2im(enum vt_dtype dt, void *img, const void *col,
+static void col2im(enum vt_dtype dt, void *img, const void *col, int64_t ld,
 		   const struct geo *q)
 {
 	if (dt == VT_F32)
-		col2im_f32(img, col, q);
+		col2im_f32(img, col, ld, q);
 	else
-		col2im_f64(img, col, q);
+		col2im_f64(img, col, ld, q);
 }
 
 /* c [m,n] = op(a) op(b) + beta c, row-major with leading dimensions */
@@ -161,33 +190,116 @@ static void *sample(const struct vt_nn_val *x, int64_t i, int64_t per)
 	return (char *)x->data + (size_t)(i * per) * vt_dtype_size(x->dtype);
 }
 
-/* ---- the three kernels ---- */
+/* ---- the three kernels ----
+ *
+ * Samples go through gemm in chunks of nb: the columns of a chunk sit side
+ * by side ([rows, nb*p], sample j at column j*p), so layers with small
+ * outputs (the discriminator's 2x2 to 16x16) make few, wide gemms and the
+ * weight gradient sums over nb*p columns in one product.  nb keeps a chunk
+ * near CHUNK_COLS columns and its buffers within CHUNK_BYTES.
+ */
+
+#define CHUNK_COLS 4096
+#define CHUNK_BYTES ((size_t)24 << 20)
+
+static int64_t chunk(const struct geo *q, size_t esz)
+{
+	int64_t p = q->oh * q->ow, kr = col_rows(q), nb;
+
+	nb = (CHUNK_COLS + p - 1) / p;
+	while (nb > 1 && (size_t)((kr + q->k) * nb * p) * esz > CHUNK_BYTES)
+		nb--;
+	return nb < q->n ? nb : q->n;
+}
+
+/* columns for nb samples and a [k, nb*p] block, from the scratch buffer */
+static bool buffers(struct vt_nn_graph *g, const struct geo *q, int64_t nb,
+		    size_t esz, void **col, void **blk)
+{
+	size_t ncol = (size_t)(col_rows(q) * nb * q->oh * q->ow) * esz;
+	size_t nblk = (size_t)(q->k * nb * q->oh * q->ow) * esz;
+	char *m;
+
+	ncol = (ncol + 63) & ~(size_t)63;
+	m = vt_nn__scratch(g, ncol + nblk);
+	if (!m)
+		return false;
+	*col = m;
+	*blk = m + ncol;
+	return true;
+}
+
+/* block [k, nb*p] <-> samples [nb][k][p] */
+static void gather(void *blk, const void *x, int64_t nb, int64_t k,
+		   int64_t p, size_t esz)
+{
+	for (int64_t j = 0; j < nb; j++)
+		for (int64_t o = 0; o < k; o++)
+			memcpy((char *)blk + (size_t)((o * nb + j) * p) * esz,
+			       (const char *)x + (size_t)((j * k + o) * p) * esz,
+			       (size_t)p * esz);
+}
+
+static void scatter_add(void *y, const void *blk, int64_t nb, int64_t k,
+			int64_t p, enum vt_dtype dt)
+{
+	for (int64_t j = 0; j < nb; j++)
+		for (int64_t o = 0; o < k; o++) {
+			size_t dy = (size_t)((j * k + o) * p);
+			size_t db = (size_t)((o * nb + j) * p);
+
+			if (dt == VT_F32) {
+				float *d = (float *)y + dy;
+				const float *s = (const float *)blk + db;
+
+				for (int64_t i = 0; i < p; i++)
+					d[i] += s[i];
+			} else {
+				double *d = (double *)y + dy;
+				const double *s = (const double *)blk + db;
+
+				for (int64_t i = 0; i < p; i++)
+					d[i] += s[i];
+			}
+		}
+}
 
 /* y [n,k,oh,ow] (bias-filled) += conv of x [n,c,h,w] with w [k,c,kh,kw] */
 static bool run_conv(struct vt_nn_graph *g, struct vt_nn_val *y,
 		     const struct vt_nn_val *x, const struct vt_nn_val *w,
 		     const struct geo *q)
 {
-	int64_t kr = col_rows(q), p = q->oh * q->ow, hw = q->h * q->w;
-	void *col = NULL;
+	int64_t kr = col_rows(q), p = q->oh * q->ow, hw = q->h * q->w, nb;
+	size_t esz = vt_dtype_size(y->dtype);
+	void *col, *blk;
 
-	if (!kr || !p)
+	if (!kr || !p || !q->n)
 		return true;
-	if (!plain_1x1(q)) {
-		col = vt_nn__scratch(g, (size_t)(kr * p) *
-					vt_dtype_size(y->dtype));
-		if (!col)
-			return false;
+	nb = chunk(q, esz);
+	if (nb == 1 && plain_1x1(q)) {
+		for (int64_t i = 0; i < q->n; i++)
+			gemm(y->dtype, false, false, q->k, p, kr, w->data, kr,
+			     sample(x, i, q->c * hw), p, 1.0,
+			     sample(y, i, q->k * p), p);
+		return true;
 	}
-	for (int64_t i = 0; i < q->n; i++) {
-		const void *src = sample(x, i, q->c * hw);
+	if (!buffers(g, q, nb, esz, &col, &blk))
+		return false;
+	for (int64_t i0 = 0; i0 < q->n; i0 += nb) {
+		int64_t m = q->n - i0 < nb ? q->n - i0 : nb;
 
-		if (col) {
-			im2col(y->dtype, col, src, q);
-			src = col;
+		for (int64_t j = 0; j < m; j++)
+			im2col(y->dtype, (char *)col + (size_t)(j * p) * esz,
+			       m * p, sample(x, i0 + j, q->c * hw), q);
+		if (m == 1) {
+			gemm(y->dtype, false, false, q->k, p, kr, w->data, kr,
+			     col, p, 1.0, sample(y, i0, q->k * p), p);
+			continue;
 		}
-		gemm(y->dtype, false, false, q->k, p, kr, w->data, kr, src, p,
-		     1.0, sample(y, i, q->k * p), p);
+		gemm(y->dtype, false, false, q->k, m * p, kr, w->data, kr, col,
+		     m * p, 0.0, blk, m * p);
+		scatter_add(sample(y, i0, q->k * p), blk, m, q->k, p,
+			    y->dtype);
 	}
 	return true;
 }
@@ -197,25 +309,35 @@ static bool run_convt(struct vt_nn_graph *g, struct vt_nn_val *img,
 		      const struct vt_nn_val *x, const struct vt_nn_val *w,
 		      const struct geo *q)
 {
-	int64_t kr = col_rows(q), p = q->oh * q->ow, hw = q->h * q->w;
-	void *col;
+	int64_t kr = col_rows(q), p = q->oh * q->ow, hw = q->h * q->w, nb;
+	size_t esz = vt_dtype_size(img->dtype);
+	void *col, *blk;
 
-	if (!kr || !p)
+	if (!kr || !p || !q->n)
 		return true;
-	if (plain_1x1(q)) {
+	nb = chunk(q, esz);
+	if (nb == 1 && plain_1x1(q)) {
 		for (int64_t i = 0; i < q->n; i++)
 			gemm(img->dtype, true, false, kr, p, q->k, w->data, kr,
 			     sample(x, i, q->k * p), p, 1.0,
 			     sample(img, i, q->c * hw), p);
 		return true;
 	}
-	col = vt_nn__scratch(g, (size_t)(kr * p) * vt_dtype_size(img->dtype));
-	if (!col)
+	if (!buffers(g, q, nb, esz, &col, &blk))
 		return false;
-	for (int64_t i = 0; i < q->n; i++) {
-		gemm(img->dtype, true, false, kr, p, q->k, w->data, kr,
-		     sample(x, i, q->k * p), p, 0.0, col, p);
-		col2im(img->dtype, sample(img, i, q->c * hw), col, q);
+	for (int64_t i0 = 0; i0 < q->n; i0 += nb) {
+		int64_t m = q->n - i0 < nb ? q->n - i0 : nb;
+		const void *src = sample(x, i0, q->k * p);
+
+		if (m > 1) {
+			gather(blk, src, m, q->k, p, esz);
+			src = blk;
+		}
+		gemm(img->dtype, true, false, kr, m * p, q->k, w->data, kr, src,
+		     m * p, 0.0, col, m * p);
+		for (int64_t j = 0; j < m; j++)
+			col2im(img->dtype, sample(img, i0 + j, q->c * hw),
+			       (char *)col + (size_t)(j * p) * esz, m * p, q);
 	}
 	return true;
 }
@@ -225,27 +347,36 @@ static bool run_wgrad(struct vt_nn_graph *g, struct vt_nn_val *gw,
 		      const struct vt_nn_val *gy, const struct vt_nn_val *x,
 		      const struct geo *q)
 {
-	int64_t kr = col_rows(q), p = q->oh * q->ow, hw = q->h * q->w;
-	void *col = NULL;
+	int64_t kr = col_rows(q), p = q->oh * q->ow, hw = q->h * q->w, nb;
+	size_t esz = vt_dtype_size(gw->dtype);
+	void *col, *blk;
 
-	memset(gw->data, 0, gw->numel * vt_dtype_size(gw->dtype));
-	if (!kr || !p || !q->k)
+	memset(gw->data, 0, gw->numel * esz);
+	if (!kr || !p || !q->k || !q->n)
 		return true;
-	if (!plain_1x1(q)) {
-		col = vt_nn__scratch(g, (size_t)(kr * p) *
-					vt_dtype_size(gw->dtype));
-		if (!col)
-			return false;
+	nb = chunk(q, esz);
+	if (nb == 1 && plain_1x1(q)) {
+		for (int64_t i = 0; i < q->n; i++)
+			gemm(gw->dtype, false, true, q->k, kr, p,
+			     sample(gy, i, q->k * p), p,
+			     sample(x, i, q->c * hw), p, 1.0, gw->data, kr);
+		return true;
 	}
-	for (int64_t i = 0; i < q->n; i++) {
-		const void *src = sample(x, i, q->c * hw);
+	if (!buffers(g, q, nb, esz, &col, &blk))
+		return false;
+	for (int64_t i0 = 0; i0 < q->n; i0 += nb) {
+		int64_t m = q->n - i0 < nb ? q->n - i0 : nb;
+		const void *a = sample(gy, i0, q->k * p);
 
-		if (col) {
-			im2col(gw->dtype, col, src, q);
-			src = col;
+		for (int64_t j = 0; j < m; j++)
+			im2col(gw->dtype, (char *)col + (size_t)(j * p) * esz,
+			       m * p, sample(x, i0 + j, q->c * hw), q);
+		if (m > 1) {
+			gather(blk, a, m, q->k, p, esz);
+			a = blk;
 		}
-		gemm(gw->dtype, false, true, q->k, kr, p,
-		     sample(gy, i, q->k * p), p, src, p, 1.0, gw->data, kr);
+		gemm(gw->dtype, false, true, q->k, kr, m * p, a, m * p, col,
+		     m * p, 1.0, gw->data, kr);
 	}
 	return true;
 }
