@@ -155,5 +155,9 @@ VT_NN_BW(channel_sum);
 VT_NN_BW(channel_broadcast);
 VT_NN_BW(channel_affine);
 VT_NN_BW(batch_norm2d);
+VT_NN_BW(upconv_fold);
+VT_NN_BW(upconv_unfold);
+VT_NN_BW(phase_interleave);
+VT_NN_BW(phase_split);
 
 #endif

@@ -825,3 +825,220 @@ VT_NN_BW(sumpool2x)
 	(void)need;
 	gx[0] = vt_nn_upsample2x(g, gy);
 }
+
+/* ---- nearest upsampling x2 followed by a 3x3 convolution, fused ----
+ *
+ * With u = upsample2x(x) and a 3x3 kernel at padding 1, output row 2i+a
+ * sees input rows {i-1, i, i} (a = 0) or {i, i, i+1} (a = 1): each of the
+ * four output phases (a, b) is a 2x2 convolution of x with summed taps.
+ * So conv(u, w) = interleave(conv(x, fold(w), padding 1)), where fold maps
+ * w [O,C,3,3] to the phase kernels [4O,C,2,2] and the convolution's
+ * (H+1)x(W+1) outputs hold the four phases, phase (a, b) in rows a..a+H-1
+ * and columns b..b+W-1.  16/36 of the multiply-adds, for every derivative
+ * as well.  fold/unfold and interleave/split are adjoint pairs.
+ */
+
+/* tap s of a 3-tap kernel feeds tap u of phase a's 2-tap kernel */
+static const int fold_map[2][2][3] = {
+	{ { 1, 0, 0 }, { 0, 1, 1 } },
+	{ { 1, 1, 0 }, { 0, 0, 1 } },
+};
+
+#define FOLD(T, SUF) \
+	/* w2 [4o,c,2,2] = fold(w [o,c,3,3]) */ \
+	static void fold_##SUF(T *w2, const T *w, int64_t o, int64_t c) \
+	{ \
+		for (int ab = 0; ab < 4; ab++) \
+		for (int64_t k = 0; k < o * c; k++) \
+		for (int u = 0; u < 2; u++) \
+		for (int v = 0; v < 2; v++) { \
+			T t = 0; \
+			for (int s = 0; s < 3; s++) \
+				for (int r = 0; r < 3; r++) \
+					if (fold_map[ab >> 1][u][s] && \
+					    fold_map[ab & 1][v][r]) \
+						t += w[k * 9 + s * 3 + r]; \
+			w2[((ab * o * c) + k) * 4 + u * 2 + v] = t; \
+		} \
+	} \
+	/* w [o,c,3,3] = unfold(w2 [4o,c,2,2]), the adjoint */ \
+	static void unfold_##SUF(T *w, const T *w2, int64_t o, int64_t c) \
+	{ \
+		for (int64_t k = 0; k < o * c; k++) \
+		for (int s = 0; s < 3; s++) \
+		for (int r = 0; r < 3; r++) { \
+			T t = 0; \
+			for (int ab = 0; ab < 4; ab++) \
+				for (int u = 0; u < 2; u++) \
+					for (int v = 0; v < 2; v++) \
+						if (fold_map[ab >> 1][u][s] && \
+						    fold_map[ab & 1][v][r]) \
+							t += w2[((ab * o * c) + \
+								 k) * 4 + \
+								u * 2 + v]; \
+			w[k * 9 + s * 3 + r] = t; \
+		} \
+	}
+
+FOLD(float, f32)
+FOLD(double, f64)
+
+static struct vt_nn_val *fold_op(struct vt_nn_graph *g, struct vt_nn_val *w,
+				 bool unfold)
+{
+	enum vt_nn_op op = unfold ? VT_NN_OP_UPCONV_UNFOLD : VT_NN_OP_UPCONV_FOLD;
+	struct vt_nn_val *y;
+	int64_t shape[4], o, c;
+
+	if (!w || g->status)
+		return vt_nn__result(g, op, VT_F32, 0, NULL, 1, &w);
+	o = unfold ? w->shape[0] / 4 : w->shape[0];
+	c = w->shape[1];
+	shape[0] = unfold ? o : 4 * o;
+	shape[1] = c;
+	shape[2] = shape[3] = unfold ? 3 : 2;
+	y = vt_nn__result(g, op, w->dtype, 4, shape, 1, &w);
+	if (!y)
+		return NULL;
+	if (y->dtype == VT_F32) {
+		if (unfold)
+			unfold_f32(y->data, w->data, o, c);
+		else
+			fold_f32(y->data, w->data, o, c);
+	} else {
+		if (unfold)
+			unfold_f64(y->data, w->data, o, c);
+		else
+			fold_f64(y->data, w->data, o, c);
+	}
+	return y;
+}
+
+VT_NN_BW(upconv_fold)
+{
+	(void)y;
+	(void)need;
+	gx[0] = fold_op(g, gy, true);
+}
+
+VT_NN_BW(upconv_unfold)
+{
+	(void)y;
+	(void)need;
+	gx[0] = fold_op(g, gy, false);
+}
+
+#define PHASE(T, SUF) \
+	/* y [n,o,2h,2w] (+)= z [n,4o,h+1,w+1] interleaved (split: back) */ \
+	static void phase_##SUF(T *y, T *z, int64_t n, int64_t o, int64_t h, \
+				int64_t w, bool split) \
+	{ \
+		int64_t zh = h + 1, zw = w + 1; \
+		for (int64_t i = 0; i < n; i++) \
+		for (int ab = 0; ab < 4; ab++) \
+		for (int64_t k = 0; k < o; k++) { \
+			int a = ab >> 1, b = ab & 1; \
+			T *zp = z + ((i * 4 + ab) * o + k) * zh * zw; \
+			T *yp = y + (i * o + k) * 4 * h * w; \
+			for (int64_t r = 0; r < h; r++) { \
+				T *zr = zp + (r + a) * zw + b; \
+				T *yr = yp + (2 * r + a) * 2 * w + b; \
+				if (split) \
+					for (int64_t s = 0; s < w; s++) \
+						zr[s] = yr[2 * s]; \
+				else \
+					for (int64_t s = 0; s < w; s++) \
+						yr[2 * s] += zr[s]; \
+			} \
+		} \
+	}
+
+PHASE(float, f32)
+PHASE(double, f64)
+
+/* y = interleave(z) + b (b may be NULL) */
+static struct vt_nn_val *interleave(struct vt_nn_graph *g, struct vt_nn_val *z,
+				    struct vt_nn_val *b)
+{
+	struct vt_nn_val *src[2] = { z, b }, *y;
+	int64_t shape[4];
+
+	if (!z || g->status)
+		return vt_nn__result(g, VT_NN_OP_PHASE_INTERLEAVE, VT_F32, 0,
+				     NULL, 1, src);
+	shape[0] = z->shape[0];
+	shape[1] = z->shape[1] / 4;
+	shape[2] = 2 * (z->shape[2] - 1);
+	shape[3] = 2 * (z->shape[3] - 1);
+	y = vt_nn__result(g, VT_NN_OP_PHASE_INTERLEAVE, z->dtype, 4, shape,
+			  b ? 2 : 1, src);
+	if (!y)
+		return NULL;
+	fill_bias(y, b, shape[0], shape[1], shape[2] * shape[3]);
+	if (y->dtype == VT_F32)
+		phase_f32(y->data, z->data, shape[0], shape[1], shape[2] / 2,
+			  shape[3] / 2, false);
+	else
+		phase_f64(y->data, z->data, shape[0], shape[1], shape[2] / 2,
+			  shape[3] / 2, false);
+	return y;
+}
+
+static struct vt_nn_val *split(struct vt_nn_graph *g, struct vt_nn_val *y)
+{
+	struct vt_nn_val *z;
+	int64_t shape[4];
+
+	if (!y || g->status)
+		return vt_nn__result(g, VT_NN_OP_PHASE_SPLIT, VT_F32, 0, NULL,
+				     1, &y);
+	shape[0] = y->shape[0];
+	shape[1] = 4 * y->shape[1];
+	shape[2] = y->shape[2] / 2 + 1;
+	shape[3] = y->shape[3] / 2 + 1;
+	z = vt_nn__result(g, VT_NN_OP_PHASE_SPLIT, y->dtype, 4, shape, 1, &y);
+	if (!z)
+		return NULL;
+	memset(z->data, 0, z->numel * vt_dtype_size(z->dtype));
+	if (z->dtype == VT_F32)
+		phase_f32(y->data, z->data, shape[0], y->shape[1],
+			  y->shape[2] / 2, y->shape[3] / 2, true);
+	else
+		phase_f64(y->data, z->data, shape[0], y->shape[1],
+			  y->shape[2] / 2, y->shape[3] / 2, true);
+	return z;
+}
+
+VT_NN_BW(phase_interleave)
+{
+	if (need[0])
+		gx[0] = split(g, gy);
+	if (y->nsrc > 1 && need[1])
+		gx[1] = vt_nn_channel_sum(g, gy);
+}
+
+VT_NN_BW(phase_split)
+{
+	(void)y;
+	(void)need;
+	gx[0] = interleave(g, gy, NULL);
+}
+
+struct vt_nn_val *vt_nn_upsample2x_conv2d(struct vt_nn_graph *g,
+					  struct vt_nn_val *x,
+					  struct vt_nn_val *w,
+					  struct vt_nn_val *b, int stride,
+					  int padding)
+{
+	struct vt_nn_val *z;
+
+	if (!x || !w || g->status || x->rank != 4 || w->rank != 4 ||
+	    w->shape[2] != 3 || w->shape[3] != 3 || stride != 1 ||
+	    padding != 1 || x->shape[1] != w->shape[1] ||
+	    x->dtype != w->dtype || (b && !bias_ok(g, b, w->shape[0],
+						   w->dtype, "conv2d")))
+		return vt_nn_conv2d(g, vt_nn_upsample2x(g, x), w, b, stride,
+				    padding);
+	z = conv2d(g, x, fold_op(g, w, false), NULL, 1, 1, 1, 1);
+	return interleave(g, z, b);
+}

@@ -59,6 +59,10 @@ const struct vt_nn_op_info vt_nn__ops[] = {
 	   vt_nn__bw_channel_broadcast),
 	OP(CHANNEL_AFFINE, "channel_affine", vt_nn__bw_channel_affine),
 	OP(BATCH_NORM2D, "batch_norm2d", vt_nn__bw_batch_norm2d),
+	OP(UPCONV_FOLD, "upconv_fold", vt_nn__bw_upconv_fold),
+	OP(UPCONV_UNFOLD, "upconv_unfold", vt_nn__bw_upconv_unfold),
+	OP(PHASE_INTERLEAVE, "phase_interleave", vt_nn__bw_phase_interleave),
+	OP(PHASE_SPLIT, "phase_split", vt_nn__bw_phase_split),
 };
 
 _Static_assert(sizeof vt_nn__ops / sizeof vt_nn__ops[0] == VT_NN_OP_COUNT,

@@ -164,8 +164,8 @@ static struct vt_nn_val *gen_forward(struct vt_nn_graph *g, struct dcgan *m,
 	h = vt_nn_reshape(g, h, 4, (int64_t[]){ -1, 128, 8, 8 });
 	h = bn2d(g, &m->gbn[0], h, g_eps[0]);
 	for (int i = 0; i < 2; i++) {
-		h = vt_nn_upsample2x(g, h);
-		h = vt_nn_conv2d(g, h, m->gcw[i], m->gcb[i], 1, 1);
+		/* Upsample + Conv2d(3, 1, 1), fused */
+		h = vt_nn_upsample2x_conv2d(g, h, m->gcw[i], m->gcb[i], 1, 1);
 		h = bn2d(g, &m->gbn[i + 1], h, g_eps[i + 1]);
 		h = vt_nn_leaky_relu(g, h, 0.2);
 	}

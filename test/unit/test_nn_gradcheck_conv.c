@@ -393,3 +393,64 @@ Test(nn_gradcheck_conv, conv_bn_penalty)
 
 	run(&c, s_penalty);
 }
+
+/* ---- upsample x2 + 3x3 conv, fused as four 2x2 phase convolutions ---- */
+
+static struct vt_nn_val *b_upconv(struct vt_nn_graph *g, struct vt_nn_val **x,
+				  const struct t_gc *c)
+{
+	struct vt_nn_val *y = vt_nn_upsample2x_conv2d(g, x[0], x[1],
+						      c->nin > 2 ? x[2] : NULL,
+						      1, 1);
+
+	return c->farg[0] ? vt_nn_tanh(g, y) : y;
+}
+
+static void s_upconv(struct t_gc *c)
+{
+	in4(c, 0, rd(1, 2), rd(1, 3), rd(1, 3), rd(1, 4), T_GC_NORMAL);
+	in4(c, 1, rd(1, 3), c->shape[0][1], 3, 3, T_GC_NORMAL);
+	if (c->iarg[0])
+		in1(c, 2, c->shape[1][0], T_GC_NORMAL);
+}
+
+Test(nn_gradcheck_conv, upsample2x_conv2d)
+{
+	for (int v = 0; v < 4; v++) {
+		struct t_gc c = { .name = "upsample2x_conv2d", .second = true,
+				  .build = b_upconv };
+
+		c.iarg[0] = v >> 1;
+		c.farg[0] = v & 1;
+		run(&c, s_upconv);
+	}
+}
+
+/* the fused form equals conv2d(upsample2x(x)) */
+Test(nn_gradcheck_conv, upsample2x_conv2d_equals_composition)
+{
+	struct vt_nn_graph *g;
+	struct vt_err err = { 0 };
+	struct vt_nn_val *x, *w, *b, *y1, *y2;
+	double m = 0;
+
+	cr_assert_eq(vt_nn_graph_new(&g, &err), 0);
+	vt_rng_seed(&rng, 4, 4);
+	x = vt_nn_new(g, VT_F64, 4, (int64_t[]){ 3, 5, 7, 6 });
+	w = vt_nn_new(g, VT_F64, 4, (int64_t[]){ 4, 5, 3, 3 });
+	b = vt_nn_new(g, VT_F64, 1, (int64_t[]){ 4 });
+	for (size_t i = 0; i < x->numel; i++)
+		((double *)x->data)[i] = vt_rng_normal(&rng);
+	for (size_t i = 0; i < w->numel; i++)
+		((double *)w->data)[i] = vt_rng_normal(&rng);
+	for (size_t i = 0; i < b->numel; i++)
+		((double *)b->data)[i] = vt_rng_normal(&rng);
+	y1 = vt_nn_upsample2x_conv2d(g, x, w, b, 1, 1);
+	y2 = vt_nn_conv2d(g, vt_nn_upsample2x(g, x), w, b, 1, 1);
+	cr_assert_eq(vt_nn_graph_status(g, &err), 0, "%s", err.msg);
+	cr_assert(vt_nn_same_shape(y1, y2));
+	for (size_t i = 0; i < y1->numel; i++)
+		m = fmax(m, fabs(vt_nn_get(y1, i) - vt_nn_get(y2, i)));
+	cr_assert(m < 1e-12, "max difference %g", m);
+	vt_nn_graph_free(g);
+}

@@ -110,6 +110,11 @@ enum vt_nn_op {
 	VT_NN_OP_CHANNEL_BROADCAST,
 	VT_NN_OP_CHANNEL_AFFINE,
 	VT_NN_OP_BATCH_NORM2D,  /* train mode */
+	/* upsample2x_conv2d's pieces (op_conv.c) */
+	VT_NN_OP_UPCONV_FOLD,   /* 3x3 kernels to the four 2x2 phase kernels */
+	VT_NN_OP_UPCONV_UNFOLD, /* its adjoint */
+	VT_NN_OP_PHASE_INTERLEAVE, /* four phases to one image, plus bias */
+	VT_NN_OP_PHASE_SPLIT,   /* its adjoint */
 	VT_NN_OP_COUNT
 };
 
@@ -357,6 +362,15 @@ struct vt_nn_val *vt_nn_conv2d_wgrad(struct vt_nn_graph *g,
 				     int kh, int kw, int stride, int padding);
 struct vt_nn_val *vt_nn_upsample2x(struct vt_nn_graph *g, struct vt_nn_val *x);
 struct vt_nn_val *vt_nn_sumpool2x(struct vt_nn_graph *g, struct vt_nn_val *x);
+/* conv2d(upsample2x(x), w, b, stride, padding); for a 3x3 kernel at stride
+ * 1, padding 1 (the collection's Upsample + Conv2d(c, o, 3, 1, 1)) computed
+ * as four 2x2 convolutions of x: 16/36 of the work, the same values up to
+ * rounding. */
+struct vt_nn_val *vt_nn_upsample2x_conv2d(struct vt_nn_graph *g,
+					  struct vt_nn_val *x,
+					  struct vt_nn_val *w,
+					  struct vt_nn_val *b, int stride,
+					  int padding);
 
 /* Per-channel ops on x [N,C,...] (op_norm2d.c): the sum over every
  * dimension but C -> [C]; its adjoint, v [C] broadcast to shape; and
