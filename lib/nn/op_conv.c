@@ -264,6 +264,69 @@ static void scatter_add(void *y, const void *blk, int64_t nb, int64_t k,
 		}
 }
 
+/* Few output channels (a generator's last layer, 64 -> 1): im2col would
+ * move kh*kw copies of the input for a product one row high, so the three
+ * kernels loop directly over taps instead.  mode 0: y += conv(x, w);
+ * 1: img += conv^T(x, w); 2: gw += wgrad(gy = x, img). */
+#define DIRECT_MAX_K 2
+
+#define DIRECT(T, SUF) \
+	static void direct_##SUF(int mode, T *out, const T *a, const T *b, \
+				 const T *w, const struct geo *q) \
+	{ \
+		int64_t p = q->oh * q->ow, hw = q->h * q->w; \
+		for (int64_t n = 0; n < q->n; n++) \
+		for (int64_t o = 0; o < q->k; o++) \
+		for (int64_t c = 0; c < q->c; c++) \
+		for (int64_t ki = 0; ki < q->kh; ki++) \
+		for (int64_t kj = 0; kj < q->kw; kj++) { \
+			int64_t lo, hi, off = kj - q->pw; \
+			size_t wi = (size_t)(((o * q->c + c) * q->kh + ki) * \
+					     q->kw + kj); \
+			const T *ap = a + (n * q->k + o) * p; \
+			const T *bp = b + (n * q->c + c) * hw; \
+			T *op = out + (mode == 0 ? (n * q->k + o) * p \
+				       : (n * q->c + c) * hw); \
+			T wv = mode == 2 ? (T)0 : w[wi], acc = 0; \
+			valid_range(kj, q, &lo, &hi); \
+			for (int64_t oy = 0; oy < q->oh; oy++) { \
+				int64_t iy = oy * q->sh - q->ph + ki; \
+				if (iy < 0 || iy >= q->h) \
+					continue; \
+				const T *xr = bp + iy * q->w + off; \
+				const T *gr = ap + oy * q->ow; \
+				if (mode == 0) { \
+					T *yr = op + oy * q->ow; \
+					for (int64_t ox = lo; ox < hi; ox++) \
+						yr[ox] += wv * xr[ox * q->sw]; \
+				} else if (mode == 1) { \
+					T *dr = op + iy * q->w + off; \
+					for (int64_t ox = lo; ox < hi; ox++) \
+						dr[ox * q->sw] += wv * gr[ox]; \
+				} else { \
+					for (int64_t ox = lo; ox < hi; ox++) \
+						acc += gr[ox] * xr[ox * q->sw]; \
+				} \
+			} \
+			if (mode == 2) \
+				out[wi] += acc; \
+		} \
+	}
+
+DIRECT(float, f32)
+DIRECT(double, f64)
+
+/* mode 0: a unused, b = x, out = y; 1: a = x, out = img; 2: a = gy,
+ * b = x, out = gw */
+static void direct(enum vt_dtype dt, int mode, void *out, const void *a,
+		   const void *b, const void *w, const struct geo *q)
+{
+	if (dt == VT_F32)
+		direct_f32(mode, out, a, b, w, q);
+	else
+		direct_f64(mode, out, a, b, w, q);
+}
+
 /* y [n,k,oh,ow] (bias-filled) += conv of x [n,c,h,w] with w [k,c,kh,kw] */
 static bool run_conv(struct vt_nn_graph *g, struct vt_nn_val *y,
 		     const struct vt_nn_val *x, const struct vt_nn_val *w,
@@ -275,6 +338,10 @@ static bool run_conv(struct vt_nn_graph *g, struct vt_nn_val *y,
 
 	if (!kr || !p || !q->n)
 		return true;
+	if (q->k <= DIRECT_MAX_K) {
+		direct(y->dtype, 0, y->data, NULL, x->data, w->data, q);
+		return true;
+	}
 	nb = chunk(q, esz);
 	if (nb == 1 && plain_1x1(q)) {
 		for (int64_t i = 0; i < q->n; i++)
@@ -315,6 +382,10 @@ static bool run_convt(struct vt_nn_graph *g, struct vt_nn_val *img,
 
 	if (!kr || !p || !q->n)
 		return true;
+	if (q->k <= DIRECT_MAX_K) {
+		direct(img->dtype, 1, img->data, x->data, NULL, w->data, q);
+		return true;
+	}
 	nb = chunk(q, esz);
 	if (nb == 1 && plain_1x1(q)) {
 		for (int64_t i = 0; i < q->n; i++)
@@ -354,6 +425,10 @@ static bool run_wgrad(struct vt_nn_graph *g, struct vt_nn_val *gw,
 	memset(gw->data, 0, gw->numel * esz);
 	if (!kr || !p || !q->k || !q->n)
 		return true;
+	if (q->k <= DIRECT_MAX_K) {
+		direct(gw->dtype, 2, gw->data, gy->data, x->data, NULL, q);
+		return true;
+	}
 	nb = chunk(q, esz);
 	if (nb == 1 && plain_1x1(q)) {
 		for (int64_t i = 0; i < q->n; i++)

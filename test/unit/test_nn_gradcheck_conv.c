@@ -82,7 +82,8 @@ static void s_conv(struct t_gc *c)
 	draw_geometry(c);
 	k = c->iarg[2];
 	in4(c, 0, rd(1, 2), rd(1, 3), rd(k, 6), rd(k, 7), T_GC_NORMAL);
-	in4(c, 1, rd(1, 3), c->shape[0][1], k, k, T_GC_NORMAL);
+	/* 1-2 output channels: the direct loops; 3-4: im2col and gemm */
+	in4(c, 1, rd(1, 4), c->shape[0][1], k, k, T_GC_NORMAL);
 	if (c->iarg[3])
 		in1(c, 2, c->shape[1][0], T_GC_NORMAL);
 }
@@ -147,7 +148,7 @@ static void s_convt(struct t_gc *c)
 	draw_geometry(c);
 	k = c->iarg[2];
 	c->iarg[3] = rd(0, c->iarg[0] - 1);   /* output padding */
-	in4(c, 0, rd(1, 2), rd(1, 3), rd(1, 4), rd(1, 5), T_GC_NORMAL);
+	in4(c, 0, rd(1, 2), rd(1, 4), rd(1, 4), rd(1, 5), T_GC_NORMAL);
 	in4(c, 1, c->shape[0][1], rd(1, 3), k, k, T_GC_NORMAL);
 	if (c->farg[1])
 		in1(c, 2, c->shape[1][1], T_GC_NORMAL);
@@ -204,7 +205,7 @@ static void s_wgrad(struct t_gc *c)
 	h = rd(k, 6);
 	w = rd(k, 6);
 	in4(c, 1, rd(1, 2), rd(1, 3), h, w, T_GC_NORMAL);
-	in4(c, 0, c->shape[1][0], rd(1, 3),
+	in4(c, 0, c->shape[1][0], rd(1, 4),
 	    (h + 2 * c->iarg[1] - k) / c->iarg[0] + 1,
 	    (w + 2 * c->iarg[1] - k) / c->iarg[0] + 1, T_GC_NORMAL);
 }
