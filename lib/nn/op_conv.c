@@ -297,15 +297,46 @@ static void scatter_add(void *y, const void *blk, int64_t nb, int64_t k,
 				const T *gr = ap + oy * q->ow; \
 				if (mode == 0) { \
 					T *yr = op + oy * q->ow; \
-					for (int64_t ox = lo; ox < hi; ox++) \
-						yr[ox] += wv * xr[ox * q->sw]; \
+					if (q->sw == 1) \
+						for (int64_t ox = lo; ox < hi; ox++) \
+							yr[ox] += wv * xr[ox]; \
+					else \
+						for (int64_t ox = lo; ox < hi; ox++) \
+							yr[ox] += wv * \
+								  xr[ox * q->sw]; \
 				} else if (mode == 1) { \
 					T *dr = op + iy * q->w + off; \
-					for (int64_t ox = lo; ox < hi; ox++) \
-						dr[ox * q->sw] += wv * gr[ox]; \
+					if (q->sw == 1) \
+						for (int64_t ox = lo; ox < hi; ox++) \
+							dr[ox] += wv * gr[ox]; \
+					else \
+						for (int64_t ox = lo; ox < hi; ox++) \
+							dr[ox * q->sw] += wv * \
+									  gr[ox]; \
+				} else if (q->sw == 1) { \
+					T l[8] = { 0 }; \
+					int64_t ox = lo; \
+					for (; ox + 8 <= hi; ox += 8) \
+						for (int j = 0; j < 8; j++) \
+							l[j] += gr[ox + j] * \
+								xr[ox + j]; \
+					for (; ox < hi; ox++) \
+						l[0] += gr[ox] * xr[ox]; \
+					acc += ((l[0] + l[1]) + (l[2] + l[3])) + \
+					       ((l[4] + l[5]) + (l[6] + l[7])); \
 				} else { \
-					for (int64_t ox = lo; ox < hi; ox++) \
-						acc += gr[ox] * xr[ox * q->sw]; \
+					/* eight partial sums: vectorisable */ \
+					T l[8] = { 0 }; \
+					int64_t ox = lo; \
+					for (; ox + 8 <= hi; ox += 8) \
+						for (int j = 0; j < 8; j++) \
+							l[j] += gr[ox + j] * \
+								xr[(ox + j) * \
+								   q->sw]; \
+					for (; ox < hi; ox++) \
+						l[0] += gr[ox] * xr[ox * q->sw]; \
+					acc += ((l[0] + l[1]) + (l[2] + l[3])) + \
+					       ((l[4] + l[5]) + (l[6] + l[7])); \
 				} \
 			} \
 			if (mode == 2) \
