@@ -59,7 +59,7 @@ static void valid_range(int64_t kj, const struct geo *q, int64_t *lo,
 
 #define IM2COL(T, SUF) \
 	/* col [c*kh*kw, oh*ow] (rows ld apart) from img [c,h,w] */ \
-	static void im2col_##SUF(T *col, int64_t ld, const T *img, \
+	VT_NN_SIMD static void im2col_##SUF(T *col, int64_t ld, const T *img, \
 				 const struct geo *q) \
 	{ \
 		for (int64_t c = 0; c < q->c; c++) \
@@ -91,7 +91,7 @@ static void valid_range(int64_t kj, const struct geo *q, int64_t *lo,
 		} \
 	} \
 	/* img [c,h,w] += the columns col [c*kh*kw, oh*ow] put back */ \
-	static void col2im_##SUF(T *img, const T *col, int64_t ld, \
+	VT_NN_SIMD static void col2im_##SUF(T *img, const T *col, int64_t ld, \
 				 const struct geo *q) \
 	{ \
 		for (int64_t c = 0; c < q->c; c++) \
@@ -240,7 +240,7 @@ static void gather(void *blk, const void *x, int64_t nb, int64_t k,
 			       (size_t)p * esz);
 }
 
-static void scatter_add(void *y, const void *blk, int64_t nb, int64_t k,
+VT_NN_SIMD static void scatter_add(void *y, const void *blk, int64_t nb, int64_t k,
 			int64_t p, enum vt_dtype dt)
 {
 	for (int64_t j = 0; j < nb; j++)
@@ -271,7 +271,7 @@ static void scatter_add(void *y, const void *blk, int64_t nb, int64_t k,
 #define DIRECT_MAX_K 2
 
 #define DIRECT(T, SUF) \
-	static void direct_##SUF(int mode, T *out, const T *a, const T *b, \
+	VT_NN_SIMD static void direct_##SUF(int mode, T *out, const T *a, const T *b, \
 				 const T *w, const struct geo *q) \
 	{ \
 		int64_t p = q->oh * q->ow, hw = q->h * q->w; \
@@ -830,7 +830,7 @@ VT_NN_BW(conv2d_wgrad)
 /* ---- nearest upsampling x2 and 2x2 sum pooling ---- */
 
 #define UPDOWN(T, SUF) \
-	static void up_##SUF(T *y, const T *x, int64_t planes, int64_t h, \
+	VT_NN_SIMD static void up_##SUF(T *y, const T *x, int64_t planes, int64_t h, \
 			     int64_t w) \
 	{ \
 		for (int64_t p = 0; p < planes; p++) \
@@ -844,7 +844,7 @@ VT_NN_BW(conv2d_wgrad)
 		} \
 	} \
 	/* y [planes,h,w] = 2x2 block sums of x [planes,2h,2w] */ \
-	static void down_##SUF(T *y, const T *x, int64_t planes, int64_t h, \
+	VT_NN_SIMD static void down_##SUF(T *y, const T *x, int64_t planes, int64_t h, \
 			       int64_t w) \
 	{ \
 		for (int64_t p = 0; p < planes; p++) \
@@ -950,39 +950,61 @@ static const int fold_map[2][2][3] = {
 	{ { 1, 1, 0 }, { 0, 0, 1 } },
 };
 
+/* w2 = M_a w M_b^T per phase (a, b), M the 2x3 matrices of fold_map; the
+ * adjoint w = sum over phases of M_a^T w2 M_b */
 #define FOLD(T, SUF) \
 	/* w2 [4o,c,2,2] = fold(w [o,c,3,3]) */ \
 	static void fold_##SUF(T *w2, const T *w, int64_t o, int64_t c) \
 	{ \
-		for (int ab = 0; ab < 4; ab++) \
-		for (int64_t k = 0; k < o * c; k++) \
-		for (int u = 0; u < 2; u++) \
-		for (int v = 0; v < 2; v++) { \
-			T t = 0; \
-			for (int s = 0; s < 3; s++) \
+		for (int64_t k = 0; k < o * c; k++) { \
+			const T *s = w + k * 9; \
+			T t[2][2][3]; \
+			for (int a = 0; a < 2; a++) \
+			for (int u = 0; u < 2; u++) \
+			for (int r = 0; r < 3; r++) { \
+				T v = 0; \
+				for (int q = 0; q < 3; q++) \
+					if (fold_map[a][u][q]) \
+						v += s[q * 3 + r]; \
+				t[a][u][r] = v; \
+			} \
+			for (int ab = 0; ab < 4; ab++) \
+			for (int u = 0; u < 2; u++) \
+			for (int v = 0; v < 2; v++) { \
+				T z = 0; \
 				for (int r = 0; r < 3; r++) \
-					if (fold_map[ab >> 1][u][s] && \
-					    fold_map[ab & 1][v][r]) \
-						t += w[k * 9 + s * 3 + r]; \
-			w2[((ab * o * c) + k) * 4 + u * 2 + v] = t; \
+					if (fold_map[ab & 1][v][r]) \
+						z += t[ab >> 1][u][r]; \
+				w2[((ab * o * c) + k) * 4 + u * 2 + v] = z; \
+			} \
 		} \
 	} \
 	/* w [o,c,3,3] = unfold(w2 [4o,c,2,2]), the adjoint */ \
 	static void unfold_##SUF(T *w, const T *w2, int64_t o, int64_t c) \
 	{ \
-		for (int64_t k = 0; k < o * c; k++) \
-		for (int s = 0; s < 3; s++) \
-		for (int r = 0; r < 3; r++) { \
-			T t = 0; \
-			for (int ab = 0; ab < 4; ab++) \
-				for (int u = 0; u < 2; u++) \
+		for (int64_t k = 0; k < o * c; k++) { \
+			T t[2][2][3]; \
+			for (int a = 0; a < 2; a++) \
+			for (int u = 0; u < 2; u++) \
+			for (int r = 0; r < 3; r++) { \
+				T z = 0; \
+				for (int b = 0; b < 2; b++) \
 					for (int v = 0; v < 2; v++) \
-						if (fold_map[ab >> 1][u][s] && \
-						    fold_map[ab & 1][v][r]) \
-							t += w2[((ab * o * c) + \
-								 k) * 4 + \
-								u * 2 + v]; \
-			w[k * 9 + s * 3 + r] = t; \
+						if (fold_map[b][v][r]) \
+							z += w2[(((a * 2 + b) * \
+								  o * c) + k) * \
+								4 + u * 2 + v]; \
+				t[a][u][r] = z; \
+			} \
+			for (int q = 0; q < 3; q++) \
+			for (int r = 0; r < 3; r++) { \
+				T z = 0; \
+				for (int a = 0; a < 2; a++) \
+					for (int u = 0; u < 2; u++) \
+						if (fold_map[a][u][q]) \
+							z += t[a][u][r]; \
+				w[k * 9 + q * 3 + r] = z; \
+			} \
 		} \
 	}
 
@@ -1036,7 +1058,7 @@ VT_NN_BW(upconv_unfold)
 
 #define PHASE(T, SUF) \
 	/* y [n,o,2h,2w] (+)= z [n,4o,h+1,w+1] interleaved (split: back) */ \
-	static void phase_##SUF(T *y, T *z, int64_t n, int64_t o, int64_t h, \
+	VT_NN_SIMD static void phase_##SUF(T *y, T *z, int64_t n, int64_t o, int64_t h, \
 				int64_t w, bool split) \
 	{ \
 		int64_t zh = h + 1, zw = w + 1; \

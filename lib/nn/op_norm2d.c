@@ -57,6 +57,61 @@ static bool chan_vec(struct vt_nn_graph *g, const struct vt_nn_val *v,
 	return false;
 }
 
+/* ---- sums over one plane, eight partial sums in double (no chain of
+ * dependent additions; vectorisable) ---- */
+
+#define PLANE_SUMS(T, SUF) \
+	/* sum of (p - mu), and of (p - mu)^2 when sq */ \
+	VT_NN_SIMD static double dev_sum_##SUF(const T *p, int64_t n, \
+					       double mu, bool sq) \
+	{ \
+		double a[8] = { 0 }; \
+		int64_t j = 0; \
+		for (; j + 8 <= n; j += 8) \
+			for (int l = 0; l < 8; l++) { \
+				double d = (double)p[j + l] - mu; \
+				a[l] += sq ? d * d : d; \
+			} \
+		for (; j < n; j++) { \
+			double d = (double)p[j] - mu; \
+			a[0] += sq ? d * d : d; \
+		} \
+		return ((a[0] + a[1]) + (a[2] + a[3])) + \
+		       ((a[4] + a[5]) + (a[6] + a[7])); \
+	} \
+	/* *sg += sum q, *sgx += sum q (p - mu) */ \
+	VT_NN_SIMD static void grad_sums_##SUF(const T *q, const T *p, \
+					       int64_t n, double mu, \
+					       double *sg, double *sgx) \
+	{ \
+		double a[8] = { 0 }, b[8] = { 0 }; \
+		int64_t j = 0; \
+		for (; j + 8 <= n; j += 8) \
+			for (int l = 0; l < 8; l++) { \
+				a[l] += (double)q[j + l]; \
+				b[l] += (double)q[j + l] * \
+					((double)p[j + l] - mu); \
+			} \
+		for (; j < n; j++) { \
+			a[0] += (double)q[j]; \
+			b[0] += (double)q[j] * ((double)p[j] - mu); \
+		} \
+		*sg += ((a[0] + a[1]) + (a[2] + a[3])) + \
+		       ((a[4] + a[5]) + (a[6] + a[7])); \
+		*sgx += ((b[0] + b[1]) + (b[2] + b[3])) + \
+			((b[4] + b[5]) + (b[6] + b[7])); \
+	}
+
+PLANE_SUMS(float, f32)
+PLANE_SUMS(double, f64)
+
+static double dev_sum(const struct vt_nn_val *x, size_t o, int64_t n,
+		      double mu, bool sq)
+{
+	return x->dtype == VT_F32 ? dev_sum_f32(VT_NN_F32(x) + o, n, mu, sq)
+				  : dev_sum_f64(VT_NN_F64(x) + o, n, mu, sq);
+}
+
 /* ---- channel sum and broadcast ---- */
 
 struct vt_nn_val *vt_nn_channel_sum(struct vt_nn_graph *g,
@@ -77,21 +132,9 @@ struct vt_nn_val *vt_nn_channel_sum(struct vt_nn_graph *g,
 	for (int64_t k = 0; k < c; k++) {
 		double t = 0;
 
-		for (int64_t i = 0; i < n; i++) {
-			size_t o = (size_t)((i * c + k) * plane);
-
-			if (x->dtype == VT_F32) {
-				const float *s = VT_NN_F32(x) + o;
-
-				for (int64_t j = 0; j < plane; j++)
-					t += s[j];
-			} else {
-				const double *s = VT_NN_F64(x) + o;
-
-				for (int64_t j = 0; j < plane; j++)
-					t += s[j];
-			}
-		}
+		for (int64_t i = 0; i < n; i++)
+			t += dev_sum(x, (size_t)((i * c + k) * plane), plane, 0,
+				     false);
 		vt_dtype_store(y->dtype, y->data, (size_t)k, t);
 	}
 	return y;
@@ -255,7 +298,7 @@ static void update_running(struct vt_nn_val *run, const double *stat,
 /* the train-mode op: src x, stats (F64 [3,C]: mean, invstd, biased var),
  * then weight and bias when given (ip[0], ip[1]: their index or -1);
  * fp[0] = eps */
-static struct vt_nn_val *bn2d_train(struct vt_nn_graph *g,
+VT_NN_SIMD static struct vt_nn_val *bn2d_train(struct vt_nn_graph *g,
 				    struct vt_nn_val *x, struct vt_nn_val *w,
 				    struct vt_nn_val *b, double eps)
 {
@@ -289,37 +332,13 @@ static struct vt_nn_val *bn2d_train(struct vt_nn_graph *g,
 	for (int64_t k = 0; k < c; k++) {
 		double s = 0, q = 0, mu, sc, sh;
 
-		for (int64_t i = 0; i < n; i++) {
-			size_t o = (size_t)((i * c + k) * plane);
-
-			if (x->dtype == VT_F32) {
-				const float *p = VT_NN_F32(x) + o;
-
-				for (int64_t j = 0; j < plane; j++)
-					s += p[j];
-			} else {
-				const double *p = VT_NN_F64(x) + o;
-
-				for (int64_t j = 0; j < plane; j++)
-					s += p[j];
-			}
-		}
+		for (int64_t i = 0; i < n; i++)
+			s += dev_sum(x, (size_t)((i * c + k) * plane), plane, 0,
+				     false);
 		mu = s / m;
-		for (int64_t i = 0; i < n; i++) {
-			size_t o = (size_t)((i * c + k) * plane);
-
-			if (x->dtype == VT_F32) {
-				const float *p = VT_NN_F32(x) + o;
-
-				for (int64_t j = 0; j < plane; j++)
-					q += (p[j] - mu) * (p[j] - mu);
-			} else {
-				const double *p = VT_NN_F64(x) + o;
-
-				for (int64_t j = 0; j < plane; j++)
-					q += (p[j] - mu) * (p[j] - mu);
-			}
-		}
+		for (int64_t i = 0; i < n; i++)
+			q += dev_sum(x, (size_t)((i * c + k) * plane), plane, mu,
+				     true);
 		mean[k] = mu;
 		var[k] = q / m;
 		inv[k] = 1 / sqrt(var[k] + eps);
@@ -382,7 +401,7 @@ static void bn2d_bw_graph(struct vt_nn_graph *g, struct vt_nn_val *y,
 }
 
 /* the backward fused: values only (create_graph off) */
-static void bn2d_bw_fused(struct vt_nn_graph *g, struct vt_nn_val *y,
+VT_NN_SIMD static void bn2d_bw_fused(struct vt_nn_graph *g, struct vt_nn_val *y,
 			  struct vt_nn_val *gy, const bool *need,
 			  struct vt_nn_val **gx)
 {
@@ -411,23 +430,12 @@ static void bn2d_bw_fused(struct vt_nn_graph *g, struct vt_nn_val *y,
 		for (int64_t i = 0; i < n; i++) {
 			size_t o = (size_t)((i * c + k) * plane);
 
-			if (x->dtype == VT_F32) {
-				const float *p = VT_NN_F32(x) + o;
-				const float *q = VT_NN_F32(gy) + o;
-
-				for (int64_t j = 0; j < plane; j++) {
-					sg += q[j];
-					sgx += q[j] * (p[j] - mu);
-				}
-			} else {
-				const double *p = VT_NN_F64(x) + o;
-				const double *q = VT_NN_F64(gy) + o;
-
-				for (int64_t j = 0; j < plane; j++) {
-					sg += q[j];
-					sgx += q[j] * (p[j] - mu);
-				}
-			}
+			if (x->dtype == VT_F32)
+				grad_sums_f32(VT_NN_F32(gy) + o, VT_NN_F32(x) + o,
+					      plane, mu, &sg, &sgx);
+			else
+				grad_sums_f64(VT_NN_F64(gy) + o, VT_NN_F64(x) + o,
+					      plane, mu, &sg, &sgx);
 		}
 		/* sgx * inv = sum gy * xhat */
 		if (dw)
