@@ -1,9 +1,9 @@
 /* test_nn_ops_f64_conv.c - the convolution family against PyTorch in
- * float64 (ops_f64.safetensors of ../shared/fixtures/gan): conv2d k3s1p1,
- * k3s2p1, k4s2p1, conv_transpose2d k4s2p1, nearest upsampling, batch_norm2d
- * in train mode (with second-order products and running statistics) and in
- * eval mode.  Skipped when the fixtures are absent.  Tolerance: 1e-10 of
- * the tensor's max |ref|, 1e-12 absolute where the reference is all zeros
+ * float64 (ops_f64.safetensors, in test/data/nn and ../shared/fixtures/gan):
+ * conv2d k3s1p1, k3s2p1, k4s2p1, conv_transpose2d k4s2p1, nearest
+ * upsampling, batch_norm2d in train mode (with second-order products and
+ * running statistics) and in eval mode.  Tolerance: 1e-10 of the tensor's
+ * max |ref|, 1e-12 absolute where the reference is all zeros
  * (doc/nn-tolerances.md). */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -22,9 +22,9 @@ static void setup(void)
 {
 	struct vt_err err = { 0 };
 
-	if (!t_nnfix_dir())
-		cr_skip_test("../shared/fixtures/gan not present "
-			     "(set VT_GAN_FIXTURES)");
+	if (!t_nnfix_path("ops_f64.safetensors"))
+		cr_skip_test("ops_f64.safetensors in neither test/data/nn nor "
+			     "../shared/fixtures/gan (set VT_GAN_FIXTURES)");
 	t_nnfix_load(&rec, "ops_f64.safetensors");
 	cr_assert_eq(vt_nn_graph_new(&g, &err), 0);
 }
