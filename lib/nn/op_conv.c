@@ -76,15 +76,21 @@ static void valid_range(int64_t kj, const struct geo *q, int64_t *lo,
 					memset(o, 0, (size_t)q->ow * sizeof(T)); \
 					continue; \
 				} \
-				const T *s = src + iy * q->w + off; \
 				for (int64_t ox = 0; ox < lo; ox++) \
 					o[ox] = 0; \
-				if (q->sw == 1) \
-					memcpy(o + lo, s + lo, \
-					       (size_t)(hi - lo) * sizeof(T)); \
-				else \
-					for (int64_t ox = lo; ox < hi; ox++) \
-						o[ox] = s[ox * q->sw]; \
+				if (hi > lo) { \
+					/* first valid input column: lo*sw+off */ \
+					const T *s = src + iy * q->w + \
+						     lo * q->sw + off; \
+					T *d = o + lo; \
+					if (q->sw == 1) \
+						memcpy(d, s, (size_t)(hi - lo) * \
+							     sizeof(T)); \
+					else \
+						for (int64_t t = 0; t < hi - lo; \
+						     t++) \
+							d[t] = s[t * q->sw]; \
+				} \
 				for (int64_t ox = hi; ox < q->ow; ox++) \
 					o[ox] = 0; \
 			} \
@@ -107,13 +113,16 @@ static void valid_range(int64_t kj, const struct geo *q, int64_t *lo,
 				const T *s = row + oy * q->ow; \
 				if (iy < 0 || iy >= q->h) \
 					continue; \
-				T *d = dst + iy * q->w + off; \
+				if (hi <= lo) \
+					continue; \
+				T *d = dst + iy * q->w + lo * q->sw + off; \
+				const T *e = s + lo; \
 				if (q->sw == 1) \
-					for (int64_t ox = lo; ox < hi; ox++) \
-						d[ox] += s[ox]; \
+					for (int64_t t = 0; t < hi - lo; t++) \
+						d[t] += e[t]; \
 				else \
-					for (int64_t ox = lo; ox < hi; ox++) \
-						d[ox * q->sw] += s[ox]; \
+					for (int64_t t = 0; t < hi - lo; t++) \
+						d[t * q->sw] += e[t]; \
 			} \
 		} \
 	}
@@ -283,58 +292,52 @@ VT_NN_SIMD static void scatter_add(void *y, const void *blk, int64_t nb, int64_t
 			int64_t lo, hi, off = kj - q->pw; \
 			size_t wi = (size_t)(((o * q->c + c) * q->kh + ki) * \
 					     q->kw + kj); \
-			const T *ap = a + (n * q->k + o) * p; \
-			const T *bp = b + (n * q->c + c) * hw; \
+			/* a: unused in mode 0; b: unused in mode 1 */ \
+			const T *ap = mode ? a + (n * q->k + o) * p : NULL; \
+			const T *bp = mode != 1 ? b + (n * q->c + c) * hw \
+						: NULL; \
 			T *op = out + (mode == 0 ? (n * q->k + o) * p \
 				       : (n * q->c + c) * hw); \
 			T wv = mode == 2 ? (T)0 : w[wi], acc = 0; \
+			int64_t cnt, x0; \
 			valid_range(kj, q, &lo, &hi); \
-			for (int64_t oy = 0; oy < q->oh; oy++) { \
+			cnt = hi - lo; \
+			x0 = lo * q->sw + off;  /* first valid column */ \
+			for (int64_t oy = 0; oy < q->oh && cnt > 0; oy++) { \
 				int64_t iy = oy * q->sh - q->ph + ki; \
 				if (iy < 0 || iy >= q->h) \
 					continue; \
-				const T *xr = bp + iy * q->w + off; \
-				const T *gr = ap + oy * q->ow; \
+				const T *xr = bp ? bp + iy * q->w + x0 : NULL; \
+				const T *gr = ap ? ap + oy * q->ow + lo : NULL; \
 				if (mode == 0) { \
-					T *yr = op + oy * q->ow; \
+					T *yr = op + oy * q->ow + lo; \
 					if (q->sw == 1) \
-						for (int64_t ox = lo; ox < hi; ox++) \
-							yr[ox] += wv * xr[ox]; \
+						for (int64_t t = 0; t < cnt; t++) \
+							yr[t] += wv * xr[t]; \
 					else \
-						for (int64_t ox = lo; ox < hi; ox++) \
-							yr[ox] += wv * \
-								  xr[ox * q->sw]; \
+						for (int64_t t = 0; t < cnt; t++) \
+							yr[t] += wv * \
+								 xr[t * q->sw]; \
 				} else if (mode == 1) { \
-					T *dr = op + iy * q->w + off; \
+					T *dr = op + iy * q->w + x0; \
 					if (q->sw == 1) \
-						for (int64_t ox = lo; ox < hi; ox++) \
-							dr[ox] += wv * gr[ox]; \
+						for (int64_t t = 0; t < cnt; t++) \
+							dr[t] += wv * gr[t]; \
 					else \
-						for (int64_t ox = lo; ox < hi; ox++) \
-							dr[ox * q->sw] += wv * \
-									  gr[ox]; \
-				} else if (q->sw == 1) { \
-					T l[8] = { 0 }; \
-					int64_t ox = lo; \
-					for (; ox + 8 <= hi; ox += 8) \
-						for (int j = 0; j < 8; j++) \
-							l[j] += gr[ox + j] * \
-								xr[ox + j]; \
-					for (; ox < hi; ox++) \
-						l[0] += gr[ox] * xr[ox]; \
-					acc += ((l[0] + l[1]) + (l[2] + l[3])) + \
-					       ((l[4] + l[5]) + (l[6] + l[7])); \
+						for (int64_t t = 0; t < cnt; t++) \
+							dr[t * q->sw] += wv * \
+									 gr[t]; \
 				} else { \
 					/* eight partial sums: vectorisable */ \
 					T l[8] = { 0 }; \
-					int64_t ox = lo; \
-					for (; ox + 8 <= hi; ox += 8) \
-						for (int j = 0; j < 8; j++) \
-							l[j] += gr[ox + j] * \
-								xr[(ox + j) * \
-								   q->sw]; \
-					for (; ox < hi; ox++) \
-						l[0] += gr[ox] * xr[ox * q->sw]; \
+					int64_t t = 0; \
+					if (q->sw == 1) \
+						for (; t + 8 <= cnt; t += 8) \
+							for (int j = 0; j < 8; j++) \
+								l[j] += gr[t + j] * \
+									xr[t + j]; \
+					for (; t < cnt; t++) \
+						l[0] += gr[t] * xr[t * q->sw]; \
 					acc += ((l[0] + l[1]) + (l[2] + l[3])) + \
 					       ((l[4] + l[5]) + (l[6] + l[7])); \
 				} \
