@@ -61,20 +61,33 @@ static bool chan_vec(struct vt_nn_graph *g, const struct vt_nn_val *v,
  * dependent additions; vectorisable) ---- */
 
 #define PLANE_SUMS(T, SUF) \
-	/* sum of (p - mu), and of (p - mu)^2 when sq */ \
-	VT_NN_SIMD static double dev_sum_##SUF(const T *p, int64_t n, \
-					       double mu, bool sq) \
+	/* sum of p */ \
+	VT_NN_SIMD static double plain_sum_##SUF(const T *p, int64_t n) \
+	{ \
+		double a[8] = { 0 }; \
+		int64_t j = 0; \
+		for (; j + 8 <= n; j += 8) \
+			for (int l = 0; l < 8; l++) \
+				a[l] += (double)p[j + l]; \
+		for (; j < n; j++) \
+			a[0] += (double)p[j]; \
+		return ((a[0] + a[1]) + (a[2] + a[3])) + \
+		       ((a[4] + a[5]) + (a[6] + a[7])); \
+	} \
+	/* sum of (p - mu)^2 */ \
+	VT_NN_SIMD static double sq_dev_##SUF(const T *p, int64_t n, \
+					      double mu) \
 	{ \
 		double a[8] = { 0 }; \
 		int64_t j = 0; \
 		for (; j + 8 <= n; j += 8) \
 			for (int l = 0; l < 8; l++) { \
 				double d = (double)p[j + l] - mu; \
-				a[l] += sq ? d * d : d; \
+				a[l] += d * d; \
 			} \
 		for (; j < n; j++) { \
 			double d = (double)p[j] - mu; \
-			a[0] += sq ? d * d : d; \
+			a[0] += d * d; \
 		} \
 		return ((a[0] + a[1]) + (a[2] + a[3])) + \
 		       ((a[4] + a[5]) + (a[6] + a[7])); \
@@ -105,11 +118,15 @@ static bool chan_vec(struct vt_nn_graph *g, const struct vt_nn_val *v,
 PLANE_SUMS(float, f32)
 PLANE_SUMS(double, f64)
 
+/* sum of x[o..o+n), or of (x - mu)^2 when sq */
 static double dev_sum(const struct vt_nn_val *x, size_t o, int64_t n,
 		      double mu, bool sq)
 {
-	return x->dtype == VT_F32 ? dev_sum_f32(VT_NN_F32(x) + o, n, mu, sq)
-				  : dev_sum_f64(VT_NN_F64(x) + o, n, mu, sq);
+	if (x->dtype == VT_F32)
+		return sq ? sq_dev_f32(VT_NN_F32(x) + o, n, mu)
+			  : plain_sum_f32(VT_NN_F32(x) + o, n);
+	return sq ? sq_dev_f64(VT_NN_F64(x) + o, n, mu)
+		  : plain_sum_f64(VT_NN_F64(x) + o, n);
 }
 
 /* ---- channel sum and broadcast ---- */
