@@ -455,3 +455,49 @@ Test(nn_gradcheck_conv, upsample2x_conv2d_equals_composition)
 	cr_assert(m < 1e-12, "max difference %g", m);
 	vt_nn_graph_free(g);
 }
+
+/* a training step of convolutions allocates nothing after the first:
+ * the arena and the im2col scratch keep their memory */
+Test(nn_gradcheck_conv, steps_allocate_nothing_after_the_first)
+{
+	struct vt_nn_graph *g;
+	struct vt_err err = { 0 };
+	struct vt_nn_val *w1, *b1, *w2, *w3, *bw, *bb, *ps[6];
+	size_t mallocs = 0, bytes = 0;
+
+	cr_assert_eq(vt_nn_graph_new(&g, &err), 0);
+	w1 = vt_nn_param_new(VT_F32, 4, (int64_t[]){ 8, 4, 3, 3 }, "w1");
+	b1 = vt_nn_param_new(VT_F32, 1, (int64_t[]){ 8 }, "b1");
+	w2 = vt_nn_param_new(VT_F32, 4, (int64_t[]){ 6, 8, 3, 3 }, "w2");
+	w3 = vt_nn_param_new(VT_F32, 4, (int64_t[]){ 1, 6, 3, 3 }, "w3");
+	bw = vt_nn_param_new(VT_F32, 1, (int64_t[]){ 6 }, "bw");
+	bb = vt_nn_param_new(VT_F32, 1, (int64_t[]){ 6 }, "bb");
+	ps[0] = w1, ps[1] = b1, ps[2] = w2, ps[3] = w3, ps[4] = bw, ps[5] = bb;
+	for (int i = 0; i < 6; i++)
+		for (size_t k = 0; k < ps[i]->numel; k++)
+			((float *)ps[i]->data)[k] = (float)(0.1 * (double)(k % 7) -
+							    0.3);
+	for (int step = 0; step < 3; step++) {
+		struct vt_nn_val *x, *h, *loss;
+
+		vt_nn_graph_reset(g);
+		x = vt_nn_full(g, VT_F32, 4, (int64_t[]){ 5, 4, 9, 7 }, 0.5);
+		h = vt_nn_conv2d(g, x, w1, b1, 2, 1);
+		h = vt_nn_upsample2x_conv2d(g, h, w2, NULL, 1, 1);
+		h = vt_nn_batch_norm2d(g, h, bw, bb, NULL, NULL, true, 0.1, 0.8);
+		h = vt_nn_leaky_relu(g, h, 0.2);
+		h = vt_nn_conv2d(g, h, w3, NULL, 1, 1);
+		loss = vt_nn_mean(g, vt_nn_mul(g, h, h));
+		cr_assert_eq(vt_nn_backward(g, loss, 6, ps), 0);
+		if (step == 1) {
+			mallocs = vt_nn_graph_arena_mallocs(g);
+			bytes = vt_nn_graph_arena_bytes(g);
+		} else if (step == 2) {
+			cr_assert_eq(vt_nn_graph_arena_mallocs(g), mallocs);
+			cr_assert_eq(vt_nn_graph_arena_bytes(g), bytes);
+		}
+	}
+	for (int i = 0; i < 6; i++)
+		vt_nn_param_free(ps[i]);
+	vt_nn_graph_free(g);
+}
