@@ -1,0 +1,1 @@
+^gan-train: '.*/run/checkpoint.safetensors': write error: File too large$
