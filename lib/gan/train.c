@@ -369,17 +369,8 @@ static int update(struct vt_gan_trainer *t, struct vt_nn_optim *o,
 		return rc;
 	for (int i = 0; i < net->n_params; i++) {
 		const struct vt_nn_val *p = net->params[i];
-		const uint32_t *bits = p->grad;
-		uint32_t top = 0;
 
-		/* the largest magnitude as bits: inf or nan when all exponent
-		 * bits are set (an integer max, so it vectorises) */
-		for (size_t k = 0; k < p->numel; k++) {
-			uint32_t m = bits[k] & 0x7fffffffu;
-
-			top = m > top ? m : top;
-		}
-		if (top >= 0x7f800000u) {
+		if (!vt_nn_grad_finite(p)) {
 			vt_nn_optim_zero_grad(o);
 			return vt_err_set(err, VT_EFORMAT,
 					  "step %llu: the gradient of %s is "

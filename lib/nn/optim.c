@@ -231,6 +231,43 @@ void vt_nn_optim_zero_grad(struct vt_nn_optim *o)
 		vt_nn_param_zero_grad(o->params[i]);
 }
 
+/* the largest magnitude as bits: inf or nan when all exponent bits are set
+ * (an integer max without a branch, so that it vectorises) */
+VT_NN_SIMD
+static uint32_t top_bits32(const uint32_t *restrict b, size_t n)
+{
+	uint32_t top = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		uint32_t m = b[k] & 0x7fffffffu;
+
+		top = m > top ? m : top;
+	}
+	return top;
+}
+
+VT_NN_SIMD
+static uint64_t top_bits64(const uint64_t *restrict b, size_t n)
+{
+	uint64_t top = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		uint64_t m = b[k] & UINT64_C(0x7fffffffffffffff);
+
+		top = m > top ? m : top;
+	}
+	return top;
+}
+
+bool vt_nn_grad_finite(const struct vt_nn_val *p)
+{
+	if (!p->grad)
+		return true;
+	if (p->dtype == VT_F32)
+		return top_bits32(p->grad, p->numel) < 0x7f800000u;
+	return top_bits64(p->grad, p->numel) < UINT64_C(0x7ff0000000000000);
+}
+
 double vt_nn_clip_grad_norm(int n, struct vt_nn_val **params, double max_norm)
 {
 	double total = 0, coef;

@@ -58,6 +58,8 @@ void vt_nn_optim_zero_grad(struct vt_nn_optim *o);
 /* vt_nn_optim_step then vt_nn_optim_zero_grad, in one pass over memory */
 void vt_nn_optim_step_zero(struct vt_nn_optim *o);
 
+/* Whether every element of p's gradient is finite (no inf, no nan). */
+bool vt_nn_grad_finite(const struct vt_nn_val *p);
 /* torch.nn.utils.clip_grad_norm_ (L2): scale every gradient by
  * max_norm / (total + 1e-6) when that is below 1; returns the total norm. */
 double vt_nn_clip_grad_norm(int n, struct vt_nn_val **params, double max_norm);
