@@ -8,12 +8,13 @@
 #include "vt/cli.h"
 #include "vt/gan.h"
 #include "vt/gan_train.h"
+#include "vt/nn.h"
 
 static const char usage[] =
 	"usage: gan-train --model NAME [--config FILE] [--set KEY=VALUE]\n"
 	"       [--data SPEC] --out DIR [--iters N | --epochs N] [--batch B]\n"
 	"       [--seed S] [--sample-every N] [--checkpoint-every N] [--resume]\n"
-	"       [-hqv] [--version]\n";
+	"       [-j N] [-hqv] [--version]\n";
 
 static const char help[] =
 	"\nTrain a GAN on vt's own automatic differentiation.  Families: gan,\n"
@@ -32,6 +33,7 @@ static const char help[] =
 	"  --sample-every N    a 5x5 grid every N steps (0: at the end only)\n"
 	"  --checkpoint-every N  a checkpoint every N steps (0: at the end only)\n"
 	"  --resume            continue the run in --out from its checkpoint\n"
+	"  -j, --threads N     threads of the matrix products (the processors)\n"
 	"  -q, -v              quieter; more messages\n"
 	"  -h, --help          this help;  --version  the version\n";
 
@@ -52,6 +54,7 @@ static const struct option longs[] = {
 	{ "sample-every", required_argument, NULL, OPT_SAMPLE },
 	{ "checkpoint-every", required_argument, NULL, OPT_CKPT },
 	{ "resume", no_argument, NULL, OPT_RESUME },
+	{ "threads", required_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -67,6 +70,7 @@ struct opts {
 	int n_sets;
 	/* a number given on the command line, or -1 */
 	int64_t iters, epochs, batch, seed, sample_every, checkpoint_every;
+	int64_t threads;
 	bool resume;
 };
 
@@ -90,8 +94,9 @@ static int parse(int argc, char **argv, struct opts *o)
 
 	o->iters = o->epochs = o->batch = o->seed = -1;
 	o->sample_every = o->checkpoint_every = -1;
+	o->threads = vt_nn_default_threads();
 	opterr = 0;
-	while (!rc && (c = getopt_long(argc, argv, ":hqv", longs, NULL)) != -1) {
+	while (!rc && (c = getopt_long(argc, argv, ":hj:qv", longs, NULL)) != -1) {
 		switch (c) {
 		case 'h': fputs(usage, stdout); fputs(help, stdout); return -1;
 		case OPT_VERSION: vt_cli_version(); return -1;
@@ -113,6 +118,11 @@ static int parse(int argc, char **argv, struct opts *o)
 		case OPT_SEED: rc = number("--seed", optarg, big, &o->seed); break;
 		case OPT_SAMPLE: rc = number("--sample-every", optarg, big, &o->sample_every); break;
 		case OPT_CKPT: rc = number("--checkpoint-every", optarg, big, &o->checkpoint_every); break;
+		case 'j':
+			rc = number("-j", optarg, 64, &o->threads);
+			if (!rc && o->threads < 1)
+				rc = vt_cli_usage_error("-j: '%s' is not a number of threads from 1 to 64", optarg);
+			break;
 		default: return vt_cli_bad_option(c, argv);
 		}
 	}
@@ -243,6 +253,7 @@ static int cmd_gan_train(int argc, char **argv)
 	rc = parse(argc, argv, &o);
 	if (rc)
 		return rc < 0 ? 0 : rc;
+	vt_nn_set_threads((int)o.threads);
 	rc = o.resume ? resume_config(o.out, &cfg, &err) :
 			settings(&o, &cfg, &err);
 	if (!rc) {

@@ -1,8 +1,21 @@
 /* op_linear.c - matrix products through OpenBLAS: matmul and linear. */
 #include <cblas.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nn_impl.h"
+
+void vt_nn_set_threads(int n)
+{
+	openblas_set_num_threads(n < 1 ? 1 : n);
+}
+
+int vt_nn_default_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
 
 /* rows and columns of op(x) */
 static void dims(const struct vt_nn_val *x, bool t, int64_t *r, int64_t *c)

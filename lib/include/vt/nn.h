@@ -204,6 +204,13 @@ int vt_nn_grad(struct vt_nn_graph *g, int n_out, struct vt_nn_val **outputs,
 int vt_nn_backward(struct vt_nn_graph *g, struct vt_nn_val *loss,
 		   int n_params, struct vt_nn_val **params);
 
+/* Threads of the matrix products (OpenBLAS's own pool, the only one lib/nn
+ * runs; process-wide).  The results are deterministic for a given count but
+ * may differ in the last bits between counts.  vt_nn_default_threads: the
+ * online processors, at most 64. */
+void vt_nn_set_threads(int n);
+int vt_nn_default_threads(void);
+
 /* Elementwise with broadcasting (numpy rules, trailing dimensions align). */
 struct vt_nn_val *vt_nn_add(struct vt_nn_graph *g, struct vt_nn_val *a,
 			    struct vt_nn_val *b);
