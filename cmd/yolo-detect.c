@@ -43,7 +43,7 @@ static const char help[] =
 	"  --synth-weights F    write deterministic synthetic weights for CFG\n"
 	"  --seed N             seed of --synth-weights (1)\n"
 	"  -o FILE              output file ('-': standard output); yolo: DIR\n"
-	"  -q, -v               quieter; more messages\n"
+	"  -q, -v               quieter (no progress bar); more messages\n"
 	"  -h, --help           this help;  --version  the version\n";
 
 enum { OPT_NAMES = 256, OPT_FORMAT, OPT_THRESH, OPT_NMS, OPT_NMS_KIND,
@@ -69,6 +69,7 @@ struct ctx {
 	struct vt_outfile raw;
 	size_t *rel;                    /* --draw: relative names */
 	size_t images;
+	struct vt_progress bar;         /* over the images, on a terminal */
 	int status;
 };
 
@@ -78,8 +79,13 @@ static int emit(void *arg, struct vt_dn_result *r, struct vt_err *err)
 	struct ctx *x = arg;
 	int rc;
 
+	vt_progress_update(&x->bar, (uint64_t)r->index + 1);
 	if (r->status) {
-		int code = vt_cli_fail(&r->err);
+		int code;
+
+		if (x->bar.active && x->bar.last > 0)
+			fputc('\n', stderr);   /* the message below the bar */
+		code = vt_cli_fail(&r->err);
 
 		if (code > x->status)
 			x->status = code;
@@ -140,8 +146,12 @@ static int run(const struct opts *o, char **args, int nargs, int *status,
 	if (!rc && o->profile &&
 	    !(ro.layer_s = calloc((size_t)net->n, sizeof(double))))
 		rc = vt_err_set(err, VT_ENOMEM, "out of memory");
-	if (!rc)
+	if (!rc) {
+		vt_progress_start(&x.bar, "images", np);
+		x.bar.active = x.bar.active && np > 1;
 		rc = vt_dn_detect_all(net, paths, np, &ro, emit, &x, err);
+		vt_progress_end(&x.bar);
+	}
 	if (!rc)
 		rc = vt_det_writer_finish(&x.w, err);
 	if (!rc && x.raw.fp)
