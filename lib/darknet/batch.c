@@ -19,6 +19,9 @@
 #include <time.h>
 
 #include "vt/size.h"
+#ifndef VT_DN_PROF_CLOCK
+#define VT_DN_PROF_CLOCK CLOCK_MONOTONIC
+#endif
 #include "vt/darknet.h"
 #include "vt/image.h"
 #include "vt/tensor.h"
@@ -283,7 +286,7 @@ static double seconds_since(struct timespec *last)
 	struct timespec now;
 	double s;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
+	clock_gettime(VT_DN_PROF_CLOCK, &now);
 	s = (double)(now.tv_sec - last->tv_sec) +
 	    1e-9 * (double)(now.tv_nsec - last->tv_nsec);
 	*last = now;

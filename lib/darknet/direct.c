@@ -99,9 +99,13 @@ static void rows_avx2(float *out, const float *p, const float *wk,
 
 						if (act == VT_DN_LEAKY)
 							v = _mm256_max_ps(v, _mm256_mul_ps(v, slope));
-						_mm256_storeu_ps(tail + 8 * j, v);
+						if (n == XB)
+							_mm256_storeu_ps(o + 8 * j, v);
+						else
+							_mm256_storeu_ps(tail + 8 * j, v);
 					}
-					memcpy(o, tail, sizeof(float) * (size_t)n);
+					if (n < XB)
+						memcpy(o, tail, sizeof(float) * (size_t)n);
 					finish_row(o, n, act);
 				}
 			}

@@ -105,10 +105,45 @@ void vt_dn_im2col(float *out, const float *in, int c, int h, int w, int k,
 	im2col_rows(out, in, c, h, w, k, stride, pad, 0, oh, ow);
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+/* Outputs [0, ow8) of one row of maxpool_2x2, 8 at a time, the same
+ * comparisons in the same order as the plain loop (a row's pairs first,
+ * then the two rows; _mm256_max_ps(p, q) is p > q ? p : q). */
+__attribute__((target("avx2")))
+static int maxpool_2x2_row_avx2(float *dst, const float *a, const float *b,
+				int ow)
+{
+	int x = 0;
+
+	for (; x + 8 <= ow; x += 8) {
+		__m256 a0 = _mm256_loadu_ps(a + 2 * x);
+		__m256 a1 = _mm256_loadu_ps(a + 2 * x + 8);
+		__m256 b0 = _mm256_loadu_ps(b + 2 * x);
+		__m256 b1 = _mm256_loadu_ps(b + 2 * x + 8);
+		__m256 ma = _mm256_max_ps(_mm256_shuffle_ps(a0, a1, 0x88),
+					  _mm256_shuffle_ps(a0, a1, 0xdd));
+		__m256 mb = _mm256_max_ps(_mm256_shuffle_ps(b0, b1, 0x88),
+					  _mm256_shuffle_ps(b0, b1, 0xdd));
+		__m256 m = _mm256_max_ps(ma, mb);
+
+		/* lanes hold outputs 0 1 4 5 | 2 3 6 7 */
+		m = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(m),
+							   0xd8));
+		_mm256_storeu_ps(dst + x, m);
+	}
+	return x;
+}
+#endif
+
 /* The common 2x2 stride 2 pool of an even-sized map, no padding needed. */
 static void maxpool_2x2(float *out, const float *in, int c, int h, int w)
 {
 	int oh = h / 2, ow = w / 2;
+#if defined(__x86_64__) && defined(__GNUC__)
+	bool avx2 = __builtin_cpu_supports("avx2");
+#endif
 
 	for (int ch = 0; ch < c; ch++) {
 		const float *src = in + (size_t)ch * h * w;
@@ -116,8 +151,13 @@ static void maxpool_2x2(float *out, const float *in, int c, int h, int w)
 
 		for (int y = 0; y < oh; y++, dst += ow) {
 			const float *a = src + (size_t)2 * y * w, *b = a + w;
+			int x0 = 0;
 
-			for (int x = 0; x < ow; x++) {
+#if defined(__x86_64__) && defined(__GNUC__)
+			if (avx2)
+				x0 = maxpool_2x2_row_avx2(dst, a, b, ow);
+#endif
+			for (int x = x0; x < ow; x++) {
 				float m0 = a[2 * x] > a[2 * x + 1] ?
 					   a[2 * x] : a[2 * x + 1];
 				float m1 = b[2 * x] > b[2 * x + 1] ?
