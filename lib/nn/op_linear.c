@@ -5,9 +5,15 @@
 
 #include "nn_impl.h"
 
+/* the threads vt_nn_set_threads gave OpenBLAS; below SMALL_GEMM
+ * multiply-adds a product runs on one */
+static int n_threads = 1;
+#define SMALL_GEMM 4e6
+
 void vt_nn_set_threads(int n)
 {
-	openblas_set_num_threads(n < 1 ? 1 : n);
+	n_threads = n < 1 ? 1 : n;
+	openblas_set_num_threads(n_threads);
 }
 
 int vt_nn_default_threads(void)
@@ -30,8 +36,18 @@ static void gemm(struct vt_nn_val *y, const struct vt_nn_val *a, bool ta,
 {
 	int m = (int)y->shape[0], n = (int)y->shape[1];
 
+	/* a small product on one thread: waking OpenBLAS's pool costs more
+	 * than it saves (the gan step's products of 64 x 100 x 128 to
+	 * 64 x 256 x 512; with all of them threaded, a gan step took 1.9x the
+	 * wall time and as much system time as user time on a loaded 2-core
+	 * machine).  The choice depends on the shape and the count only, so
+	 * a run stays deterministic for a given count. */
+	bool one = n_threads > 1 && (double)m * n * (double)k < SMALL_GEMM;
+
 	if (!m || !n)
 		return;
+	if (one)
+		openblas_set_num_threads(1);
 	if (y->dtype == VT_F32)
 		cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
 			    tb ? CblasTrans : CblasNoTrans, m, n, (int)k, 1.0f,
@@ -42,6 +58,8 @@ static void gemm(struct vt_nn_val *y, const struct vt_nn_val *a, bool ta,
 			    tb ? CblasTrans : CblasNoTrans, m, n, (int)k, 1.0,
 			    a->data, (int)a->shape[1], b->data,
 			    (int)b->shape[1], beta, y->data, n);
+	if (one)
+		openblas_set_num_threads(n_threads);
 }
 
 static bool check2d(struct vt_nn_graph *g, const struct vt_nn_val *x,
