@@ -15,7 +15,7 @@ from _st import Harness, check, decode_one
 h = Harness("gan_torch")
 try:
     import torch
-    import torch.nn as nn
+
 except ImportError:
     print("gan_torch: torch not installed (python3-torch): skipped")
     h.finish()
@@ -24,53 +24,19 @@ torch.set_num_threads(1)
 DATA = "configs/data/fashion-mnist-16.safetensors"
 
 
-class MLPG(nn.Module):
-    def __init__(self):
-        super().__init__()
-        layers = [nn.Linear(100, 128), nn.LeakyReLU(0.2)]
-        for a, b in ((128, 256), (256, 512), (512, 1024)):
-            layers += [nn.Linear(a, b), nn.BatchNorm1d(b, 0.8), nn.LeakyReLU(0.2)]
-        layers += [nn.Linear(1024, 784), nn.Tanh()]
-        self.model = nn.Sequential(*layers)
-
-    def forward(self, z):
-        return self.model(z).view(z.shape[0], 1, 28, 28)
+def _bench_networks():
+    """The collection's networks, as the benchmark defines them
+    (scripts/bench/gan_torch.py; loaded by path, this file has its name)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        "vt_bench_gan_torch", os.path.join("scripts", "bench", "gan_torch.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 
-class MLPD(nn.Module):
-    def __init__(self, sigmoid):
-        super().__init__()
-        layers = [nn.Linear(784, 512), nn.LeakyReLU(0.2), nn.Linear(512, 256),
-                  nn.LeakyReLU(0.2), nn.Linear(256, 1)]
-        self.model = nn.Sequential(*(layers + ([nn.Sigmoid()] if sigmoid else [])))
-
-
-class DCG(nn.Module):
-    def __init__(self, first_bn):
-        super().__init__()
-        self.l1 = nn.Sequential(nn.Linear(100, 128 * 8 * 8))
-        self.conv_blocks = nn.Sequential(
-            *([nn.BatchNorm2d(128)] if first_bn else []),
-            nn.Upsample(scale_factor=2), nn.Conv2d(128, 128, 3, 1, 1),
-            nn.BatchNorm2d(128, 0.8), nn.LeakyReLU(0.2),
-            nn.Upsample(scale_factor=2), nn.Conv2d(128, 64, 3, 1, 1),
-            nn.BatchNorm2d(64, 0.8), nn.LeakyReLU(0.2),
-            nn.Conv2d(64, 1, 3, 1, 1), nn.Tanh())
-
-    def forward(self, z):
-        return self.conv_blocks(self.l1(z).view(z.shape[0], 128, 8, 8))
-
-
-class DCD(nn.Module):
-    def __init__(self, sigmoid):
-        super().__init__()
-        def block(a, b, bn=True):
-            return [nn.Conv2d(a, b, 3, 2, 1), nn.LeakyReLU(0.2),
-                    nn.Dropout2d(0.25)] + ([nn.BatchNorm2d(b, 0.8)] if bn else [])
-        self.model = nn.Sequential(*block(1, 16, False), *block(16, 32),
-                                   *block(32, 64), *block(64, 128))
-        self.adv_layer = nn.Sequential(nn.Linear(512, 1),
-                                       *([nn.Sigmoid()] if sigmoid else []))
+nets = _bench_networks()
+MLPG, MLPD, DCG, DCD = nets.MLPG, nets.MLPD, nets.DCG, nets.DCD
 
 
 NETS = {
