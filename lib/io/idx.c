@@ -39,6 +39,7 @@ struct src {
 	unsigned char last8[8];  /* the 8 input bytes before inbuf's */
 	int gz;
 	int gz_end;      /* inflate saw the end of the gzip stream */
+	bool raw_eof;    /* all the compressed input has been read */
 	z_stream z;
 	uint64_t total;  /* bytes handed out */
 	/* zlib's check of the gzip trailer turned off (see own_check): */
@@ -129,7 +130,7 @@ static long src_read(struct src *s, unsigned char *buf, size_t n,
 	while (s->z.avail_out && !s->gz_end) {
 		int zr;
 
-		if (s->z.avail_in == 0) {
+		if (s->z.avail_in == 0 && !s->raw_eof) {
 			long r;
 
 			keep_last8(s);
@@ -137,15 +138,19 @@ static long src_read(struct src *s, unsigned char *buf, size_t n,
 			r = raw_read(s, s->inbuf, IN_CHUNK, err);
 			if (r < 0)
 				return -1;
-			if (r == 0)
-				return vt_err_set(err, VT_EFORMAT, "'%s': "
-						  "truncated gzip data",
-						  s->name), -1;
+			s->raw_eof = r == 0;
 			s->z.next_in = s->inbuf;
 			s->z.avail_in = (uInt)r;
 			s->in_len = (size_t)r;
 		}
+		/* at the end of the input inflate may still hold bits of it:
+		 * the data is truncated only once it can make no progress
+		 * (so that a corrupt code there is named as such, whatever
+		 * the size of the pieces asked for) */
 		zr = inflate(&s->z, Z_NO_FLUSH);
+		if (zr == Z_BUF_ERROR && s->raw_eof)
+			return vt_err_set(err, VT_EFORMAT, "'%s': truncated "
+					  "gzip data", s->name), -1;
 		if (zr == Z_STREAM_END) {
 			s->gz_end = 1;
 			if (s->own_check)
