@@ -33,8 +33,8 @@ static const char help[] =
 	"  --sample-every N    a 5x5 grid every N steps (0: at the end only)\n"
 	"  --checkpoint-every N  a checkpoint every N steps (0: at the end only)\n"
 	"  --resume            continue the run in --out from its checkpoint\n"
-	"  -j, --threads N     threads of the matrix products (dcgan, lsgan:\n"
-	"                      the processors; the MLP families: 1)\n"
+	"  -j, --threads N     threads (default: the processors); the result\n"
+	"                      is the same with any number\n"
 	"  -q, -v              quieter; more messages\n"
 	"  -h, --help          this help;  --version  the version\n";
 
@@ -270,13 +270,8 @@ static int cmd_gan_train(int argc, char **argv)
 		rc = vt_gan_config_check(&cfg, o.config ? o.config : "settings",
 					 &err);
 	}
-	/* the MLP families' products at batch 64 are too small for a second
-	 * thread to pay on two cores (gan: 19-23 ms a step on one, 25-48 on
-	 * two, on a loaded machine); the convolutional ones use them all */
 	if (!rc && !o.threads)
-		o.threads = cfg.family == VT_GAN_DCGAN ||
-			    cfg.family == VT_GAN_LSGAN ?
-			    vt_nn_default_threads() : 1;
+		o.threads = vt_nn_default_threads();
 	if (!rc)
 		vt_nn_set_threads((int)o.threads);
 	if (!rc)

@@ -91,6 +91,13 @@ bool vt_nn__check_same(struct vt_nn_graph *g, const struct vt_nn_val *a,
 /* "[2,3]" into buf */
 const char *vt_nn__shape_str(const struct vt_nn_val *x, char *buf, size_t n);
 
+/* c [m,n] = op(a) [m,k] op(b) [k,n] + beta c, row-major with leading
+ * dimensions, F32 or F64, on the worker pool (gemm.c: the same bits with
+ * any thread count). */
+void vt_nn__gemm(enum vt_dtype dt, bool ta, bool tb, int64_t m, int64_t n,
+		 int64_t k, const void *a, int64_t lda, const void *b,
+		 int64_t ldb, double beta, void *c, int64_t ldc);
+
 /* For the hottest loops: an AVX2 copy chosen at load time on x86-64 (GCC's
  * function multi-versioning), plain SSE2 elsewhere.  AVX2 alone brings no
  * FMA, so results are the same bits in both copies. */

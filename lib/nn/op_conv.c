@@ -13,10 +13,9 @@
  * Kernels.  Per sample: im2col into the graph's scratch buffer (columns
  * [C*kh*kw, Ho*Wo]), then one gemm; 1x1 kernels with stride 1 and no
  * padding use the image itself as the columns.  gemm's transpose flags do
- * every transposition; nothing is copied transposed.  The only threads are
- * OpenBLAS's.
+ * every transposition; nothing is copied transposed.  The products run on
+ * vt's worker pool (gemm.c).
  */
-#include <cblas.h>
 #include <string.h>
 
 #include "nn_impl.h"
@@ -153,18 +152,7 @@ static void gemm(enum vt_dtype dt, bool ta, bool tb, int64_t m, int64_t n,
 		 int64_t k, const void *a, int64_t lda, const void *b,
 		 int64_t ldb, double beta, void *c, int64_t ldc)
 {
-	if (!m || !n)
-		return;
-	if (dt == VT_F32)
-		cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
-			    tb ? CblasTrans : CblasNoTrans, (int)m, (int)n,
-			    (int)k, 1.0f, a, (int)lda, b, (int)ldb,
-			    (float)beta, c, (int)ldc);
-	else
-		cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
-			    tb ? CblasTrans : CblasNoTrans, (int)m, (int)n,
-			    (int)k, 1.0, a, (int)lda, b, (int)ldb, beta, c,
-			    (int)ldc);
+	vt_nn__gemm(dt, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
 }
 
 /* y [n,ch,plane]: each channel's plane set to b[ch], or zero */

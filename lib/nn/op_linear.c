@@ -3,17 +3,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "vt/parallel.h"
+
 #include "nn_impl.h"
 
-/* the threads vt_nn_set_threads gave OpenBLAS; below SMALL_GEMM
- * multiply-adds a product runs on one */
-static int n_threads = 1;
-#define SMALL_GEMM 4e6
-
+/* One pool for all threads: lib/nn's products are cut into blocks on vt's
+ * workers (gemm.c), and OpenBLAS runs each block on the caller's thread. */
 void vt_nn_set_threads(int n)
 {
-	n_threads = n < 1 ? 1 : n;
-	openblas_set_num_threads(n_threads);
+	vt_par_set_threads(n);
+	openblas_set_num_threads(1);
 }
 
 int vt_nn_default_threads(void)
@@ -34,32 +33,9 @@ static void dims(const struct vt_nn_val *x, bool t, int64_t *r, int64_t *c)
 static void gemm(struct vt_nn_val *y, const struct vt_nn_val *a, bool ta,
 		 const struct vt_nn_val *b, bool tb, int64_t k, double beta)
 {
-	int m = (int)y->shape[0], n = (int)y->shape[1];
-
-	/* a small product on one thread: waking OpenBLAS's pool costs more
-	 * than it saves (the gan step's products of 64 x 100 x 128 to
-	 * 64 x 256 x 512; with all of them threaded, a gan step took 1.9x the
-	 * wall time and as much system time as user time on a loaded 2-core
-	 * machine).  The choice depends on the shape and the count only, so
-	 * a run stays deterministic for a given count. */
-	bool one = n_threads > 1 && (double)m * n * (double)k < SMALL_GEMM;
-
-	if (!m || !n)
-		return;
-	if (one)
-		openblas_set_num_threads(1);
-	if (y->dtype == VT_F32)
-		cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
-			    tb ? CblasTrans : CblasNoTrans, m, n, (int)k, 1.0f,
-			    a->data, (int)a->shape[1], b->data,
-			    (int)b->shape[1], (float)beta, y->data, n);
-	else
-		cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
-			    tb ? CblasTrans : CblasNoTrans, m, n, (int)k, 1.0,
-			    a->data, (int)a->shape[1], b->data,
-			    (int)b->shape[1], beta, y->data, n);
-	if (one)
-		openblas_set_num_threads(n_threads);
+	vt_nn__gemm(y->dtype, ta, tb, y->shape[0], y->shape[1], k, a->data,
+		    a->shape[1], b->data, b->shape[1], beta, y->data,
+		    y->shape[1]);
 }
 
 static bool check2d(struct vt_nn_graph *g, const struct vt_nn_val *x,
@@ -179,13 +155,8 @@ static void wgrad_into(struct vt_nn_val *w, const struct vt_nn_val *gy,
 
 	if (!out || !in || !n)
 		return;
-	if (w->dtype == VT_F32)
-		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, n,
-			    1.0f, gy->data, out, x->data, in, 1.0f, w->grad,
-			    in);
-	else
-		cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, n,
-			    1.0, gy->data, out, x->data, in, 1.0, w->grad, in);
+	vt_nn__gemm(w->dtype, true, false, out, in, n, gy->data, out, x->data,
+		    in, 1.0, w->grad, in);
 }
 
 /* b->grad [out] += column sums of gy [N,out] (summed in double, rounded

@@ -13,7 +13,12 @@
 
 #include "vt/nn_optim.h"
 #include "nn_impl.h"
+#include "vt/parallel.h"
 #include "vt/size.h"
+
+/* elements of a parameter tensor per task of an update (a multiple of
+ * CHUNK below) */
+#define TASK 32768
 
 static const char *const optim_names[] = { "adam", "rmsprop", "sgd" };
 _Static_assert(sizeof optim_names / sizeof optim_names[0] ==
@@ -44,12 +49,16 @@ int vt_nn_optim_init(struct vt_nn_optim *o, const struct vt_nn_optim_cfg *cfg,
 	o->params = vt_calloc_array((size_t)n + 1, sizeof *o->params);
 	o->state1 = vt_calloc_array((size_t)n + 1, sizeof *o->state1);
 	o->state2 = vt_calloc_array((size_t)n + 1, sizeof *o->state2);
-	if (!o->params || !o->state1 || !o->state2)
+	o->first_task = vt_calloc_array((size_t)n + 1, sizeof *o->first_task);
+	if (!o->params || !o->state1 || !o->state2 || !o->first_task)
 		goto oom;
 	for (int i = 0; i < n; i++) {
 		size_t esz = vt_dtype_size(params[i]->dtype);
 
 		o->params[i] = params[i];
+		o->first_task[i + 1] = o->first_task[i] +
+				       (int64_t)((params[i]->numel + TASK - 1) /
+						 TASK);
 		o->state1[i] = vt_calloc_array(params[i]->numel, esz);
 		if (!o->state1[i])
 			goto oom;
@@ -78,6 +87,7 @@ void vt_nn_optim_release(struct vt_nn_optim *o)
 	free(o->state1);
 	free(o->state2);
 	free(o->params);
+	free(o->first_task);
 	memset(o, 0, sizeof *o);
 }
 
@@ -187,32 +197,59 @@ static void step_one(const struct vt_nn_optim_cfg *c, int64_t t, void *pv,
 }
 
 /* Every tensor in chunks small enough to stay in cache, so that zeroing the
- * gradient right after its chunk is updated costs no extra memory pass. */
+ * gradient right after its chunk is updated costs no extra memory pass; the
+ * chunks of TASK elements run as tasks on the worker pool (each element's
+ * update is independent: the same bits with any thread count). */
 #define CHUNK 8192
+
+struct step_job {
+	struct vt_nn_optim *o;
+	int64_t t;
+	bool zero;
+};
+
+static void step_task(void *p, int task)
+{
+	const struct step_job *j = p;
+	struct vt_nn_optim *o = j->o;
+	int lo = 0, hi = o->n - 1, i;
+	struct vt_nn_val *par;
+	size_t esz, end;
+
+	while (lo < hi) {   /* the tensor: first_task[i] <= task < [i + 1] */
+		int mid = (lo + hi + 1) / 2;
+
+		if (o->first_task[mid] <= task)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	i = lo;
+	par = o->params[i];
+	esz = vt_dtype_size(par->dtype);
+	end = (size_t)(task - o->first_task[i] + 1) * TASK;
+	end = end < par->numel ? end : par->numel;
+	for (size_t at = (size_t)(task - o->first_task[i]) * TASK; at < end;
+	     at += CHUNK) {
+		size_t n = end - at < CHUNK ? end - at : CHUNK;
+		size_t off = at * esz;
+		char *gr = (char *)par->grad + off;
+
+		step_one(&o->cfg, j->t, (char *)par->data + off,
+			 (char *)o->state1[i] + off,
+			 o->state2[i] ? (char *)o->state2[i] + off : NULL, gr,
+			 n, par->dtype == VT_F32);
+		if (j->zero)
+			memset(gr, 0, n * esz);
+	}
+}
 
 static void step_all(struct vt_nn_optim *o, bool zero)
 {
-	int64_t t = ++o->step;
+	struct step_job j = { o, ++o->step, zero };
 
-	for (int i = 0; i < o->n; i++) {
-		struct vt_nn_val *par = o->params[i];
-		size_t esz = vt_dtype_size(par->dtype);
-
-		for (size_t at = 0; at < par->numel; at += CHUNK) {
-			size_t n = par->numel - at < CHUNK ? par->numel - at
-							   : CHUNK;
-			size_t off = at * esz;
-			char *gr = (char *)par->grad + off;
-
-			step_one(&o->cfg, t, (char *)par->data + off,
-				 (char *)o->state1[i] + off,
-				 o->state2[i] ? (char *)o->state2[i] + off
-					      : NULL,
-				 gr, n, par->dtype == VT_F32);
-			if (zero)
-				memset(gr, 0, n * esz);
-		}
-	}
+	if (o->n > 0)
+		vt_par_run((int)o->first_task[o->n], step_task, &j);
 }
 
 void vt_nn_optim_step(struct vt_nn_optim *o)

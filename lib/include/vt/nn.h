@@ -204,10 +204,11 @@ int vt_nn_grad(struct vt_nn_graph *g, int n_out, struct vt_nn_val **outputs,
 int vt_nn_backward(struct vt_nn_graph *g, struct vt_nn_val *loss,
 		   int n_params, struct vt_nn_val **params);
 
-/* Threads of the matrix products (OpenBLAS's own pool, the only one lib/nn
- * runs; process-wide).  The results are deterministic for a given count but
- * may differ in the last bits between counts.  vt_nn_default_threads: the
- * online processors, at most 64. */
+/* Threads of lib/nn's work (process-wide): the matrix products and the
+ * optimiser updates are cut by shape alone and run on vt's worker pool
+ * (vt/parallel.h), OpenBLAS on one thread inside each piece; so the results
+ * are the same bits with any count.  vt_nn_default_threads: the online
+ * processors, at most 64. */
 void vt_nn_set_threads(int n);
 int vt_nn_default_threads(void);
 

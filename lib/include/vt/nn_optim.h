@@ -47,6 +47,7 @@ struct vt_nn_optim {
 	void **state1;              /* exp_avg / square_avg / momentum_buffer */
 	void **state2;              /* exp_avg_sq (Adam) */
 	int64_t step;
+	int64_t *first_task;        /* [n + 1]: the update's tasks per tensor */
 };
 
 int vt_nn_optim_init(struct vt_nn_optim *o, const struct vt_nn_optim_cfg *cfg,
