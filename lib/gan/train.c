@@ -356,7 +356,7 @@ static int update(struct vt_gan_trainer *t, struct vt_nn_optim *o,
 		  struct vt_gan_net *net, struct vt_nn_val *loss,
 		  struct vt_err *err)
 {
-	int rc;
+	int rc, bad;
 
 	/* the gradients are zero here: new parameters start so, and every
 	 * update leaves them so (vt_nn_optim_step_zero) */
@@ -367,18 +367,13 @@ static int update(struct vt_gan_trainer *t, struct vt_nn_optim *o,
 		vt_nn_graph_status(t->graph, err);
 	if (rc)
 		return rc;
-	for (int i = 0; i < net->n_params; i++) {
-		const struct vt_nn_val *p = net->params[i];
-
-		if (!vt_nn_grad_finite(p)) {
-			vt_nn_optim_zero_grad(o);
-			return vt_err_set(err, VT_EFORMAT,
-					  "step %llu: the gradient of %s is "
-					  "not finite; stopped before the "
-					  "update",
-					  (unsigned long long)t->step + 1,
-					  p->name);
-		}
+	bad = vt_nn_optim_nonfinite(o);
+	if (bad >= 0) {
+		vt_nn_optim_zero_grad(o);
+		return vt_err_set(err, VT_EFORMAT, "step %llu: the gradient of "
+				  "%s is not finite; stopped before the update",
+				  (unsigned long long)t->step + 1,
+				  o->params[bad]->name);
 	}
 	o->cfg.lr = t->lr;
 	vt_nn_optim_step_zero(o);

@@ -98,6 +98,27 @@ void vt_nn__gemm(enum vt_dtype dt, bool ta, bool tb, int64_t m, int64_t n,
 		 int64_t k, const void *a, int64_t lda, const void *b,
 		 int64_t ldb, double beta, void *c, int64_t ldc);
 
+/* Elementwise work runs on the worker pool in blocks of VT_NN_PAR_ELEMS
+ * elements (a fixed cut: the same bits with any thread count); fewer than
+ * two blocks' worth stays on the caller's thread. */
+#define VT_NN_PAR_ELEMS 16384
+static inline int vt_nn__par_blocks(size_t n)
+{
+	return n < 2 * VT_NN_PAR_ELEMS ? (n > 0)
+				       : (int)((n + VT_NN_PAR_ELEMS - 1) /
+					       VT_NN_PAR_ELEMS);
+}
+
+/* block `task` of `blocks` over n elements: its first element and count */
+static inline size_t vt_nn__par_block(size_t n, int task, int blocks,
+				      size_t *count)
+{
+	size_t at = (size_t)task * VT_NN_PAR_ELEMS;
+
+	*count = task == blocks - 1 ? n - at : VT_NN_PAR_ELEMS;
+	return at;
+}
+
 /* For the hottest loops: an AVX2 copy chosen at load time on x86-64 (GCC's
  * function multi-versioning), plain SSE2 elsewhere.  AVX2 alone brings no
  * FMA, so results are the same bits in both copies. */

@@ -18,6 +18,8 @@
  */
 #include <string.h>
 
+#include "vt/parallel.h"
+
 #include "nn_impl.h"
 
 /* conv geometry: image [c,h,w], kernel [k,c,kh,kw], output [k,oh,ow] */
@@ -187,6 +189,95 @@ static void *sample(const struct vt_nn_val *x, int64_t i, int64_t per)
 	return (char *)x->data + (size_t)(i * per) * vt_dtype_size(x->dtype);
 }
 
+/* samples [nb][k][p] += block columns: sample j channel o at blk
+ * + o * ldb + j * p */
+VT_NN_SIMD static void scatter_add(void *y, const void *blk, int64_t nb,
+				   int64_t k, int64_t p, int64_t ldb,
+				   enum vt_dtype dt)
+{
+	for (int64_t j = 0; j < nb; j++)
+		for (int64_t o = 0; o < k; o++) {
+			size_t dy = (size_t)((j * k + o) * p);
+			size_t db = (size_t)(o * ldb + j * p);
+
+			if (dt == VT_F32) {
+				float *d = (float *)y + dy;
+				const float *s = (const float *)blk + db;
+
+				for (int64_t i = 0; i < p; i++)
+					d[i] += s[i];
+			} else {
+				double *d = (double *)y + dy;
+				const double *s = (const double *)blk + db;
+
+				for (int64_t i = 0; i < p; i++)
+					d[i] += s[i];
+			}
+		}
+}
+
+/* ---- per-sample work on the worker pool ----
+ *
+ * The copies around the products (im2col, col2im, gather, scatter, the
+ * direct kernels, the phase interleave) touch each sample's own memory, so
+ * they run as one task per sample (or per channel block where a sum over
+ * samples is involved); the order of every sum stays the same. */
+enum samp_kind { S_IM2COL, S_COL2IM, S_GATHER, S_SCATTER };
+
+struct samp_job {
+	enum samp_kind kind;
+	enum vt_dtype dt;
+	const struct geo *q;
+	void *dst;
+	const void *src;
+	int64_t i0, m, p, ld, k;
+};
+
+static void samp_task(void *arg, int j)
+{
+	const struct samp_job *s = arg;
+	size_t esz = vt_dtype_size(s->dt);
+	const struct geo *q = s->q;
+
+	switch (s->kind) {
+	case S_IM2COL:   /* col [kr, m*p] column block j <- x sample i0 + j */
+		im2col(s->dt, (char *)s->dst + (size_t)(j * s->p) * esz, s->ld,
+		       (const char *)s->src +
+			       (size_t)((s->i0 + j) * q->c * q->h * q->w) * esz,
+		       q);
+		break;
+	case S_COL2IM:   /* img sample i0 + j += col column block j */
+		col2im(s->dt,
+		       (char *)s->dst +
+			       (size_t)((s->i0 + j) * q->c * q->h * q->w) * esz,
+		       (const char *)s->src + (size_t)(j * s->p) * esz, s->ld,
+		       q);
+		break;
+	case S_GATHER:   /* blk [k, m*p] column block j <- sample j [k][p] */
+		for (int64_t o = 0; o < s->k; o++)
+			memcpy((char *)s->dst +
+				       (size_t)((o * s->m + j) * s->p) * esz,
+			       (const char *)s->src +
+				       (size_t)((j * s->k + o) * s->p) * esz,
+			       (size_t)s->p * esz);
+		break;
+	default:         /* sample j [k][p] += blk column block j */
+		scatter_add((char *)s->dst + (size_t)(j * s->k * s->p) * esz,
+			    (const char *)s->src + (size_t)(j * s->p) * esz, 1,
+			    s->k, s->p, s->m * s->p, s->dt);
+		break;
+	}
+}
+
+static void per_sample(enum samp_kind kind, enum vt_dtype dt,
+		       const struct geo *q, void *dst, const void *src,
+		       int64_t i0, int64_t m, int64_t p, int64_t ld, int64_t k)
+{
+	struct samp_job s = { kind, dt, q, dst, src, i0, m, p, ld, k };
+
+	vt_par_run((int)m, samp_task, &s);
+}
+
 /* ---- the three kernels ----
  *
  * Samples go through gemm in chunks of nb: the columns of a chunk sit side
@@ -226,41 +317,6 @@ static bool buffers(struct vt_nn_graph *g, const struct geo *q, int64_t nb,
 	return true;
 }
 
-/* block [k, nb*p] <-> samples [nb][k][p] */
-static void gather(void *blk, const void *x, int64_t nb, int64_t k,
-		   int64_t p, size_t esz)
-{
-	for (int64_t j = 0; j < nb; j++)
-		for (int64_t o = 0; o < k; o++)
-			memcpy((char *)blk + (size_t)((o * nb + j) * p) * esz,
-			       (const char *)x + (size_t)((j * k + o) * p) * esz,
-			       (size_t)p * esz);
-}
-
-VT_NN_SIMD static void scatter_add(void *y, const void *blk, int64_t nb, int64_t k,
-			int64_t p, enum vt_dtype dt)
-{
-	for (int64_t j = 0; j < nb; j++)
-		for (int64_t o = 0; o < k; o++) {
-			size_t dy = (size_t)((j * k + o) * p);
-			size_t db = (size_t)((o * nb + j) * p);
-
-			if (dt == VT_F32) {
-				float *d = (float *)y + dy;
-				const float *s = (const float *)blk + db;
-
-				for (int64_t i = 0; i < p; i++)
-					d[i] += s[i];
-			} else {
-				double *d = (double *)y + dy;
-				const double *s = (const double *)blk + db;
-
-				for (int64_t i = 0; i < p; i++)
-					d[i] += s[i];
-			}
-		}
-}
-
 /* Few output channels (a generator's last layer, 64 -> 1): im2col would
  * move kh*kw copies of the input for a product one row high, so the three
  * kernels loop directly over taps instead.  mode 0: y += conv(x, w);
@@ -269,12 +325,14 @@ VT_NN_SIMD static void scatter_add(void *y, const void *blk, int64_t nb, int64_t
 
 #define DIRECT(T, SUF) \
 	VT_NN_SIMD static void direct_##SUF(int mode, T *out, const T *a, const T *b, \
-				 const T *w, const struct geo *q) \
+				 const T *w, const struct geo *q, \
+				 int64_t n0, int64_t n1, int64_t c0, \
+				 int64_t c1) \
 	{ \
 		int64_t p = q->oh * q->ow, hw = q->h * q->w; \
-		for (int64_t n = 0; n < q->n; n++) \
+		for (int64_t n = n0; n < n1; n++) \
 		for (int64_t o = 0; o < q->k; o++) \
-		for (int64_t c = 0; c < q->c; c++) \
+		for (int64_t c = c0; c < c1; c++) \
 		for (int64_t ki = 0; ki < q->kh; ki++) \
 		for (int64_t kj = 0; kj < q->kw; kj++) { \
 			int64_t lo, hi, off = kj - q->pw; \
@@ -338,15 +396,39 @@ VT_NN_SIMD static void scatter_add(void *y, const void *blk, int64_t nb, int64_t
 DIRECT(float, f32)
 DIRECT(double, f64)
 
+struct direct_job {
+	enum vt_dtype dt;
+	int mode;
+	void *out;
+	const void *a, *b, *w;
+	const struct geo *q;
+};
+
+/* modes 0 and 1: one task per sample; mode 2 sums over the samples into
+ * each weight, so one task per input channel (samples in order inside) */
+static void direct_task(void *arg, int t)
+{
+	const struct direct_job *j = arg;
+	const struct geo *q = j->q;
+	int64_t n0 = j->mode == 2 ? 0 : t, n1 = j->mode == 2 ? q->n : t + 1;
+	int64_t c0 = j->mode == 2 ? t : 0, c1 = j->mode == 2 ? t + 1 : q->c;
+
+	if (j->dt == VT_F32)
+		direct_f32(j->mode, j->out, j->a, j->b, j->w, q, n0, n1, c0,
+			   c1);
+	else
+		direct_f64(j->mode, j->out, j->a, j->b, j->w, q, n0, n1, c0,
+			   c1);
+}
+
 /* mode 0: a unused, b = x, out = y; 1: a = x, out = img; 2: a = gy,
  * b = x, out = gw */
 static void direct(enum vt_dtype dt, int mode, void *out, const void *a,
 		   const void *b, const void *w, const struct geo *q)
 {
-	if (dt == VT_F32)
-		direct_f32(mode, out, a, b, w, q);
-	else
-		direct_f64(mode, out, a, b, w, q);
+	struct direct_job j = { dt, mode, out, a, b, w, q };
+
+	vt_par_run((int)(mode == 2 ? q->c : q->n), direct_task, &j);
 }
 
 /* y [n,k,oh,ow] (bias-filled) += conv of x [n,c,h,w] with w [k,c,kh,kw] */
@@ -377,9 +459,8 @@ static bool run_conv(struct vt_nn_graph *g, struct vt_nn_val *y,
 	for (int64_t i0 = 0; i0 < q->n; i0 += nb) {
 		int64_t m = q->n - i0 < nb ? q->n - i0 : nb;
 
-		for (int64_t j = 0; j < m; j++)
-			im2col(y->dtype, (char *)col + (size_t)(j * p) * esz,
-			       m * p, sample(x, i0 + j, q->c * hw), q);
+		per_sample(S_IM2COL, y->dtype, q, col, x->data, i0, m, p,
+			   m * p, 0);
 		if (m == 1) {
 			gemm(y->dtype, false, false, q->k, p, kr, w->data, kr,
 			     col, p, 1.0, sample(y, i0, q->k * p), p);
@@ -387,8 +468,8 @@ static bool run_conv(struct vt_nn_graph *g, struct vt_nn_val *y,
 		}
 		gemm(y->dtype, false, false, q->k, m * p, kr, w->data, kr, col,
 		     m * p, 0.0, blk, m * p);
-		scatter_add(sample(y, i0, q->k * p), blk, m, q->k, p,
-			    y->dtype);
+		per_sample(S_SCATTER, y->dtype, q, sample(y, i0, q->k * p),
+			   blk, 0, m, p, 0, q->k);
 	}
 	return true;
 }
@@ -423,14 +504,14 @@ static bool run_convt(struct vt_nn_graph *g, struct vt_nn_val *img,
 		const void *src = sample(x, i0, q->k * p);
 
 		if (m > 1) {
-			gather(blk, src, m, q->k, p, esz);
+			per_sample(S_GATHER, img->dtype, q, blk, src, 0, m, p,
+				   0, q->k);
 			src = blk;
 		}
 		gemm(img->dtype, true, false, kr, m * p, q->k, w->data, kr, src,
 		     m * p, 0.0, col, m * p);
-		for (int64_t j = 0; j < m; j++)
-			col2im(img->dtype, sample(img, i0 + j, q->c * hw),
-			       (char *)col + (size_t)(j * p) * esz, m * p, q);
+		per_sample(S_COL2IM, img->dtype, q, img->data, col, i0, m, p,
+			   m * p, 0);
 	}
 	return true;
 }
@@ -465,11 +546,11 @@ static bool run_wgrad(struct vt_nn_graph *g, struct vt_nn_val *gw,
 		int64_t m = q->n - i0 < nb ? q->n - i0 : nb;
 		const void *a = sample(gy, i0, q->k * p);
 
-		for (int64_t j = 0; j < m; j++)
-			im2col(gw->dtype, (char *)col + (size_t)(j * p) * esz,
-			       m * p, sample(x, i0 + j, q->c * hw), q);
+		per_sample(S_IM2COL, gw->dtype, q, col, x->data, i0, m, p,
+			   m * p, 0);
 		if (m > 1) {
-			gather(blk, a, m, q->k, p, esz);
+			per_sample(S_GATHER, gw->dtype, q, blk, a, 0, m, p, 0,
+				   q->k);
 			a = blk;
 		}
 		gemm(gw->dtype, false, true, q->k, kr, m * p, a, m * p, col,
@@ -1049,11 +1130,11 @@ VT_NN_BW(upconv_unfold)
 
 #define PHASE(T, SUF) \
 	/* y [n,o,2h,2w] (+)= z [n,4o,h+1,w+1] interleaved (split: back) */ \
-	VT_NN_SIMD static void phase_##SUF(T *y, T *z, int64_t n, int64_t o, int64_t h, \
-				int64_t w, bool split) \
+	VT_NN_SIMD static void phase_##SUF(T *y, T *z, int64_t i0, int64_t i1, int64_t o, \
+				int64_t h, int64_t w, bool split) \
 	{ \
 		int64_t zh = h + 1, zw = w + 1; \
-		for (int64_t i = 0; i < n; i++) \
+		for (int64_t i = i0; i < i1; i++) \
 		for (int ab = 0; ab < 4; ab++) \
 		for (int64_t k = 0; k < o; k++) { \
 			int a = ab >> 1, b = ab & 1; \
@@ -1075,6 +1156,32 @@ VT_NN_BW(upconv_unfold)
 PHASE(float, f32)
 PHASE(double, f64)
 
+/* phase_* on the pool, one task per sample */
+struct phase_job {
+	enum vt_dtype dt;
+	void *y, *z;
+	int64_t o, h, w;
+	bool split;
+};
+
+static void phase_task(void *arg, int i)
+{
+	const struct phase_job *j = arg;
+
+	if (j->dt == VT_F32)
+		phase_f32(j->y, j->z, i, i + 1, j->o, j->h, j->w, j->split);
+	else
+		phase_f64(j->y, j->z, i, i + 1, j->o, j->h, j->w, j->split);
+}
+
+static void phase(enum vt_dtype dt, void *y, void *z, int64_t n, int64_t o,
+		  int64_t h, int64_t w, bool split)
+{
+	struct phase_job j = { dt, y, z, o, h, w, split };
+
+	vt_par_run((int)n, phase_task, &j);
+}
+
 /* y = interleave(z) + b (b may be NULL) */
 static struct vt_nn_val *interleave(struct vt_nn_graph *g, struct vt_nn_val *z,
 				    struct vt_nn_val *b)
@@ -1094,12 +1201,8 @@ static struct vt_nn_val *interleave(struct vt_nn_graph *g, struct vt_nn_val *z,
 	if (!y)
 		return NULL;
 	fill_bias(y, b, shape[0], shape[1], shape[2] * shape[3]);
-	if (y->dtype == VT_F32)
-		phase_f32(y->data, z->data, shape[0], shape[1], shape[2] / 2,
-			  shape[3] / 2, false);
-	else
-		phase_f64(y->data, z->data, shape[0], shape[1], shape[2] / 2,
-			  shape[3] / 2, false);
+	phase(y->dtype, y->data, z->data, shape[0], shape[1], shape[2] / 2,
+	      shape[3] / 2, false);
 	return y;
 }
 
@@ -1119,12 +1222,8 @@ static struct vt_nn_val *split(struct vt_nn_graph *g, struct vt_nn_val *y)
 	if (!z)
 		return NULL;
 	memset(z->data, 0, z->numel * vt_dtype_size(z->dtype));
-	if (z->dtype == VT_F32)
-		phase_f32(y->data, z->data, shape[0], y->shape[1],
-			  y->shape[2] / 2, y->shape[3] / 2, true);
-	else
-		phase_f64(y->data, z->data, shape[0], y->shape[1],
-			  y->shape[2] / 2, y->shape[3] / 2, true);
+	phase(z->dtype, y->data, z->data, shape[0], y->shape[1],
+	      y->shape[2] / 2, y->shape[3] / 2, true);
 	return z;
 }
 

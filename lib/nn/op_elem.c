@@ -7,6 +7,8 @@
 #include <string.h>
 #include <tgmath.h>
 
+#include "vt/parallel.h"
+
 #include "nn_impl.h"
 
 /* ---- broadcasting helpers ---- */
@@ -126,6 +128,24 @@ static void bin_rows(enum bin k, struct vt_nn_val *y, const struct vt_nn_val *a,
 	}
 }
 
+/* a same-shape (sb 1) or scalar-b (sb 0) op in blocks on the pool */
+struct bin_job {
+	enum bin k;
+	struct vt_nn_val *y;
+	const struct vt_nn_val *a, *b;
+	ptrdiff_t sb;
+	int blocks;
+};
+
+static void bin_task(void *arg, int task)
+{
+	const struct bin_job *j = arg;
+	size_t n, at = vt_nn__par_block(j->y->numel, task, j->blocks, &n);
+
+	bin_rows(j->k, j->y, j->a, j->b, n, (ptrdiff_t)at, (ptrdiff_t)at,
+		 j->sb ? (ptrdiff_t)at : 0, 1, j->sb);
+}
+
 static struct vt_nn_val *binary(struct vt_nn_graph *g, enum bin k,
 				struct vt_nn_val *a, struct vt_nn_val *b)
 {
@@ -153,12 +173,11 @@ static struct vt_nn_val *binary(struct vt_nn_graph *g, enum bin k,
 	y = vt_nn__result(g, bin_op[k], a->dtype, rank, shape, 2, src);
 	if (!y || !y->numel)
 		return y;
-	if (vt_nn_same_shape(a, b)) {
-		bin_rows(k, y, a, b, y->numel, 0, 0, 0, 1, 1);
-		return y;
-	}
-	if (b->numel == 1) {
-		bin_rows(k, y, a, b, y->numel, 0, 0, 0, 1, 0);
+	if (vt_nn_same_shape(a, b) || b->numel == 1) {
+		struct bin_job j = { k, y, a, b, vt_nn_same_shape(a, b) ? 1 : 0,
+				     vt_nn__par_blocks(y->numel) };
+
+		vt_par_run(j.blocks, bin_task, &j);
 		return y;
 	}
 	bcast_strides(a, rank, shape, st[0]);
@@ -315,16 +334,20 @@ VT_NN_BW(sigmoid_backward)
 UN_LOOP(float, un_f32)
 UN_LOOP(double, un_f64)
 
-static void un_run(enum vt_nn_op op, struct vt_nn_val *y,
-		   const struct vt_nn_val *x, double p, double q)
+/* elements [at, at + n) */
+static void un_range(enum vt_nn_op op, struct vt_nn_val *y,
+		     const struct vt_nn_val *x, double p, double q, size_t at,
+		     size_t n)
 {
 	/* one switch so that each op gets its own specialised loop */
 	switch (op) {
 #define CASE(O) case O: \
 		if (y->dtype == VT_F32) \
-			un_f32(O, y->data, x->data, y->numel, p, q); \
+			un_f32(O, VT_NN_F32(y) + at, VT_NN_F32(x) + at, n, p, \
+			       q); \
 		else \
-			un_f64(O, y->data, x->data, y->numel, p, q); \
+			un_f64(O, VT_NN_F64(y) + at, VT_NN_F64(x) + at, n, p, \
+			       q); \
 		break;
 	CASE(VT_NN_OP_SCALE) CASE(VT_NN_OP_ADD_SCALAR) CASE(VT_NN_OP_NEG)
 	CASE(VT_NN_OP_EXP) CASE(VT_NN_OP_LOG) CASE(VT_NN_OP_SQRT)
@@ -336,6 +359,30 @@ static void un_run(enum vt_nn_op op, struct vt_nn_val *y,
 	default:
 		VT_BUG(1);
 	}
+}
+
+struct un_job {
+	enum vt_nn_op op;
+	struct vt_nn_val *y;
+	const struct vt_nn_val *x;
+	double p, q;
+	int blocks;
+};
+
+static void un_task(void *arg, int task)
+{
+	const struct un_job *j = arg;
+	size_t n, at = vt_nn__par_block(j->y->numel, task, j->blocks, &n);
+
+	un_range(j->op, j->y, j->x, j->p, j->q, at, n);
+}
+
+static void un_run(enum vt_nn_op op, struct vt_nn_val *y,
+		   const struct vt_nn_val *x, double p, double q)
+{
+	struct un_job j = { op, y, x, p, q, vt_nn__par_blocks(y->numel) };
+
+	vt_par_run(j.blocks, un_task, &j);
 }
 
 static struct vt_nn_val *unary(struct vt_nn_graph *g, enum vt_nn_op op,
@@ -532,11 +579,32 @@ VT_NN_BW(leaky_relu)
 LRB_LOOP(float, lrb_f32)
 LRB_LOOP(double, lrb_f64)
 
+struct lrb_job {
+	struct vt_nn_val *y;
+	const struct vt_nn_val *gy, *x;
+	double slope;
+	int blocks;
+};
+
+static void lrb_task(void *arg, int task)
+{
+	const struct lrb_job *j = arg;
+	size_t n, at = vt_nn__par_block(j->y->numel, task, j->blocks, &n);
+
+	if (j->y->dtype == VT_F32)
+		lrb_f32(VT_NN_F32(j->y) + at, VT_NN_F32(j->gy) + at,
+			VT_NN_F32(j->x) + at, n, (float)j->slope);
+	else
+		lrb_f64(VT_NN_F64(j->y) + at, VT_NN_F64(j->gy) + at,
+			VT_NN_F64(j->x) + at, n, j->slope);
+}
+
 struct vt_nn_val *vt_nn_leaky_relu_backward(struct vt_nn_graph *g,
 					    struct vt_nn_val *gy,
 					    struct vt_nn_val *x, double slope)
 {
 	struct vt_nn_val *src[2] = { gy, x }, *y;
+	struct lrb_job j = { NULL, gy, x, slope, 0 };
 
 	if (gy && x && !g->status &&
 	    !vt_nn__check_same(g, gy, x, "leaky_relu_backward"))
@@ -547,10 +615,9 @@ struct vt_nn_val *vt_nn_leaky_relu_backward(struct vt_nn_graph *g,
 	if (!y)
 		return NULL;
 	y->fp[0] = slope;
-	if (y->dtype == VT_F32)
-		lrb_f32(y->data, gy->data, x->data, y->numel, (float)slope);
-	else
-		lrb_f64(y->data, gy->data, x->data, y->numel, slope);
+	j.y = y;
+	j.blocks = vt_nn__par_blocks(y->numel);
+	vt_par_run(j.blocks, lrb_task, &j);
 	return y;
 }
 

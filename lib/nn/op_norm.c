@@ -10,6 +10,8 @@
  */
 #include <math.h>
 
+#include "vt/parallel.h"
+
 #include "nn_impl.h"
 
 static bool stat_ok(const struct vt_nn_val *s, int64_t c)
@@ -41,47 +43,50 @@ static struct vt_nn_val *bn_b(const struct vt_nn_val *y)
 	return y->ip[1] ? y->src[y->ip[0] ? 3 : 2] : NULL;
 }
 
-/* Per-channel sums over N and S, walking x in memory order (for [N,C] the
- * channels are the inner index): mean, then the biased variance. */
+/* Per-channel sums over N and S for the channels [c0, c1), walking x in
+ * memory order (for [N,C] the channels are the inner index): mean, then the
+ * biased variance.  Each channel's sums run in the same order whatever the
+ * range, so a cut of the channels into blocks gives the same bits. */
 #define BN_STATS(T, NAME) \
 	static void NAME(const T *x, size_t n, size_t c, size_t s, \
-			 double *mean, double *var) \
+			 size_t c0, size_t c1, double *mean, double *var) \
 	{ \
 		double m = (double)(n * s); \
-		for (size_t ch = 0; ch < c; ch++) \
+		for (size_t ch = c0; ch < c1; ch++) \
 			mean[ch] = var[ch] = 0; \
 		for (size_t i = 0; i < n; i++) \
-			for (size_t ch = 0; ch < c; ch++) { \
+			for (size_t ch = c0; ch < c1; ch++) { \
 				const T *p = x + (i * c + ch) * s; \
 				double t = 0; \
 				for (size_t k = 0; k < s; k++) \
 					t += p[k]; \
 				mean[ch] += t; \
 			} \
-		for (size_t ch = 0; ch < c; ch++) \
+		for (size_t ch = c0; ch < c1; ch++) \
 			mean[ch] /= m; \
 		for (size_t i = 0; i < n; i++) \
-			for (size_t ch = 0; ch < c; ch++) { \
+			for (size_t ch = c0; ch < c1; ch++) { \
 				const T *p = x + (i * c + ch) * s; \
 				double t = 0, mu = mean[ch]; \
 				for (size_t k = 0; k < s; k++) \
 					t += (p[k] - mu) * (p[k] - mu); \
 				var[ch] += t; \
 			} \
-		for (size_t ch = 0; ch < c; ch++) \
+		for (size_t ch = c0; ch < c1; ch++) \
 			var[ch] /= m; \
 	}
 
 BN_STATS(float, bn_stats_f32)
 BN_STATS(double, bn_stats_f64)
 
-/* y = x a + o per channel, a = invstd w and o = b - mean a (precomputed) */
+/* y = x a + o per channel in [c0, c1), a = invstd w and o = b - mean a
+ * (precomputed) */
 #define BN_APPLY(T, NAME) \
 	static void NAME(T *y, const T *x, size_t n, size_t c, size_t s, \
-			 const T *a, const T *o) \
+			 size_t c0, size_t c1, const T *a, const T *o) \
 	{ \
 		for (size_t i = 0; i < n; i++) \
-			for (size_t ch = 0; ch < c; ch++) { \
+			for (size_t ch = c0; ch < c1; ch++) { \
 				const T *p = x + (i * c + ch) * s; \
 				T *q = y + (i * c + ch) * s; \
 				if (s == 1) { \
@@ -95,6 +100,124 @@ BN_STATS(double, bn_stats_f64)
 
 BN_APPLY(float, bn_apply_f32)
 BN_APPLY(double, bn_apply_f64)
+
+/* Fused first-order backward: with xh = (x - mean) invstd and sums over
+ * N and S per channel,  gb = sum gy,  gw = sum gy xh,
+ *   train: gx = w invstd (gy - gb/M - xh gw/M);  eval: gx = w invstd gy */
+#define BN_BACK(T, NAME) \
+	static void NAME(T *gx, double *sg, double *sgx, const T *gy, \
+			 const T *x, size_t n, size_t c, size_t s, \
+			 size_t c0, size_t c1, const double *mean, \
+			 const double *inv, const struct vt_nn_val *w, \
+			 bool train, double *k) \
+	{ \
+		double m = (double)(n * s); \
+		for (size_t ch = c0; ch < c1; ch++) \
+			sg[ch] = sgx[ch] = 0; \
+		for (size_t i = 0; i < n; i++) \
+			for (size_t ch = c0; ch < c1; ch++) { \
+				const T *pg = gy + (i * c + ch) * s; \
+				const T *px = x + (i * c + ch) * s; \
+				double a = 0, b = 0, mu = mean[ch]; \
+				for (size_t j = 0; j < s; j++) { \
+					a += pg[j]; \
+					b += pg[j] * (px[j] - mu); \
+				} \
+				sg[ch] += a; \
+				sgx[ch] += b; \
+			} \
+		for (size_t ch = c0; ch < c1; ch++) \
+			sgx[ch] *= inv[ch]; \
+		if (!gx) \
+			return; \
+		/* gx = k0 (gy - k1 - (x - mean) k2) */ \
+		for (size_t ch = c0; ch < c1; ch++) { \
+			double wa = w ? vt_nn_get(w, ch) : 1.0; \
+			k[3 * ch] = wa * inv[ch]; \
+			k[3 * ch + 1] = train ? sg[ch] / m : 0; \
+			k[3 * ch + 2] = train ? sgx[ch] / m * inv[ch] : 0; \
+		} \
+		for (size_t i = 0; i < n; i++) \
+			for (size_t ch = c0; ch < c1; ch++) { \
+				const T *pg = gy + (i * c + ch) * s; \
+				const T *px = x + (i * c + ch) * s; \
+				T *q = gx + (i * c + ch) * s; \
+				const double *kc = k + 3 * ch; \
+				for (size_t j = 0; j < s; j++) \
+					q[j] = (T)(kc[0] * (pg[j] - kc[1] - \
+						(px[j] - mean[ch]) * kc[2])); \
+			} \
+	}
+
+BN_BACK(float, bn_back_f32)
+BN_BACK(double, bn_back_f64)
+
+/* The three kernels on the worker pool, in blocks of channels cut by
+ * shape alone: at least BN_PAR_ELEMS elements and 16 channels a block. */
+#define BN_PAR_ELEMS 16384
+
+enum bn_kind { BN_K_STATS, BN_K_APPLY, BN_K_BACK };
+
+struct bn_job {
+	enum bn_kind kind;
+	enum vt_dtype dt;
+	void *out;                       /* y or gx */
+	const void *x, *gy, *a, *o;
+	size_t n, c, s, step;
+	double *mean, *var, *sg, *sgx, *k;
+	const double *cmean, *cinv;
+	const struct vt_nn_val *w;
+	bool train;
+};
+
+static void bn_task(void *arg, int task)
+{
+	const struct bn_job *j = arg;
+	size_t c0 = (size_t)task * j->step;
+	size_t c1 = c0 + j->step < j->c ? c0 + j->step : j->c;
+	bool f32 = j->dt == VT_F32;
+
+	switch (j->kind) {
+	case BN_K_STATS:
+		if (f32)
+			bn_stats_f32(j->x, j->n, j->c, j->s, c0, c1, j->mean,
+				     j->var);
+		else
+			bn_stats_f64(j->x, j->n, j->c, j->s, c0, c1, j->mean,
+				     j->var);
+		break;
+	case BN_K_APPLY:
+		if (f32)
+			bn_apply_f32(j->out, j->x, j->n, j->c, j->s, c0, c1,
+				     j->a, j->o);
+		else
+			bn_apply_f64(j->out, j->x, j->n, j->c, j->s, c0, c1,
+				     j->a, j->o);
+		break;
+	default:
+		if (f32)
+			bn_back_f32(j->out, j->sg, j->sgx, j->gy, j->x, j->n,
+				    j->c, j->s, c0, c1, j->cmean, j->cinv,
+				    j->w, j->train, j->k);
+		else
+			bn_back_f64(j->out, j->sg, j->sgx, j->gy, j->x, j->n,
+				    j->c, j->s, c0, c1, j->cmean, j->cinv,
+				    j->w, j->train, j->k);
+		break;
+	}
+}
+
+static void bn_run(struct bn_job *j)
+{
+	size_t total = j->n * j->c * j->s, blocks = 1;
+
+	while (blocks < 64 && total / (2 * blocks) >= BN_PAR_ELEMS &&
+	       j->c / (2 * blocks) >= 16)
+		blocks *= 2;
+	j->step = (j->c + blocks - 1) / blocks;
+	blocks = j->step ? (j->c + j->step - 1) / j->step : 1;
+	vt_par_run((int)blocks, bn_task, j);
+}
 
 static void update_running(struct vt_nn_val *run, const double *stat,
 			   double momentum, double factor)
@@ -151,10 +274,11 @@ struct vt_nn_val *vt_nn_batch_norm(struct vt_nn_graph *g, struct vt_nn_val *x,
 	mean = VT_NN_F64(stats);
 	inv = mean + c;
 	if (train) {
-		if (x->dtype == VT_F32)
-			bn_stats_f32(x->data, n, c, s, mean, inv);
-		else
-			bn_stats_f64(x->data, n, c, s, mean, inv);
+		struct bn_job j = { .kind = BN_K_STATS, .dt = x->dtype,
+				    .x = x->data, .n = n, .c = c, .s = s,
+				    .mean = mean, .var = inv };
+
+		bn_run(&j);
 		if (running_mean)
 			update_running(running_mean, mean, momentum, 1.0);
 		if (running_var)
@@ -193,12 +317,15 @@ struct vt_nn_val *vt_nn_batch_norm(struct vt_nn_graph *g, struct vt_nn_val *x,
 		vt_dtype_store(x->dtype, coef, ch, a);
 		vt_dtype_store(x->dtype, coef, c + ch, bb - mean[ch] * a);
 	}
-	if (x->dtype == VT_F32)
-		bn_apply_f32(y->data, x->data, n, c, s, coef,
-			     (float *)coef + c);
-	else
-		bn_apply_f64(y->data, x->data, n, c, s, coef,
-			     (double *)coef + c);
+	{
+		struct bn_job j = { .kind = BN_K_APPLY, .dt = x->dtype,
+				    .out = y->data, .x = x->data, .a = coef,
+				    .o = (char *)coef +
+					 c * vt_dtype_size(x->dtype),
+				    .n = n, .c = c, .s = s };
+
+		bn_run(&j);
+	}
 	return y;
 }
 
@@ -219,56 +346,6 @@ struct vt_nn_val *vt_nn_batch_norm1d(struct vt_nn_graph *g,
 	return vt_nn_batch_norm(g, x, weight, bias, running_mean, running_var,
 				train, momentum, eps);
 }
-
-/* Fused first-order backward: with xh = (x - mean) invstd and sums over
- * N and S per channel,  gb = sum gy,  gw = sum gy xh,
- *   train: gx = w invstd (gy - gb/M - xh gw/M);  eval: gx = w invstd gy */
-#define BN_BACK(T, NAME) \
-	static void NAME(T *gx, double *sg, double *sgx, const T *gy, \
-			 const T *x, size_t n, size_t c, size_t s, \
-			 const double *mean, const double *inv, \
-			 const struct vt_nn_val *w, bool train, double *k) \
-	{ \
-		double m = (double)(n * s); \
-		for (size_t ch = 0; ch < c; ch++) \
-			sg[ch] = sgx[ch] = 0; \
-		for (size_t i = 0; i < n; i++) \
-			for (size_t ch = 0; ch < c; ch++) { \
-				const T *pg = gy + (i * c + ch) * s; \
-				const T *px = x + (i * c + ch) * s; \
-				double a = 0, b = 0, mu = mean[ch]; \
-				for (size_t j = 0; j < s; j++) { \
-					a += pg[j]; \
-					b += pg[j] * (px[j] - mu); \
-				} \
-				sg[ch] += a; \
-				sgx[ch] += b; \
-			} \
-		for (size_t ch = 0; ch < c; ch++) \
-			sgx[ch] *= inv[ch]; \
-		if (!gx) \
-			return; \
-		/* gx = k0 (gy - k1 - (x - mean) k2) */ \
-		for (size_t ch = 0; ch < c; ch++) { \
-			double wa = w ? vt_nn_get(w, ch) : 1.0; \
-			k[3 * ch] = wa * inv[ch]; \
-			k[3 * ch + 1] = train ? sg[ch] / m : 0; \
-			k[3 * ch + 2] = train ? sgx[ch] / m * inv[ch] : 0; \
-		} \
-		for (size_t i = 0; i < n; i++) \
-			for (size_t ch = 0; ch < c; ch++) { \
-				const T *pg = gy + (i * c + ch) * s; \
-				const T *px = x + (i * c + ch) * s; \
-				T *q = gx + (i * c + ch) * s; \
-				const double *kc = k + 3 * ch; \
-				for (size_t j = 0; j < s; j++) \
-					q[j] = (T)(kc[0] * (pg[j] - kc[1] - \
-						(px[j] - mean[ch]) * kc[2])); \
-			} \
-	}
-
-BN_BACK(float, bn_back_f32)
-BN_BACK(double, bn_back_f64)
 
 /* [1, C, 1, ...] for a per-channel value of x's rank */
 static void chan_shape(const struct vt_nn_val *x, int64_t *shape)
@@ -366,12 +443,16 @@ VT_NN_BW(batch_norm)
 		return;
 	sgx = sg + c;
 	k = sgx + c;
-	if (x->dtype == VT_F32)
-		bn_back_f32(vx ? vx->data : NULL, sg, sgx, gy->data, x->data, n,
-			    c, s, mean, mean + c, w, y->ip[2], k);
-	else
-		bn_back_f64(vx ? vx->data : NULL, sg, sgx, gy->data, x->data, n,
-			    c, s, mean, mean + c, w, y->ip[2], k);
+	{
+		struct bn_job j = { .kind = BN_K_BACK, .dt = x->dtype,
+				    .out = vx ? vx->data : NULL, .x = x->data,
+				    .gy = gy->data, .n = n, .c = c, .s = s,
+				    .sg = sg, .sgx = sgx, .k = k, .cmean = mean,
+				    .cinv = mean + c, .w = w,
+				    .train = y->ip[2] };
+
+		bn_run(&j);
+	}
 	gx[0] = vx;
 	/* weight and bias: into the parameter's gradient, or as values */
 	for (int which = 0; which < 2; which++) {

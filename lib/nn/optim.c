@@ -68,6 +68,9 @@ int vt_nn_optim_init(struct vt_nn_optim *o, const struct vt_nn_optim_cfg *cfg,
 				goto oom;
 		}
 	}
+	o->task_bad = vt_calloc_array((size_t)o->first_task[n] + 1, 1);
+	if (!o->task_bad)
+		goto oom;
 	return 0;
 oom:
 	vt_nn_optim_release(o);
@@ -88,6 +91,7 @@ void vt_nn_optim_release(struct vt_nn_optim *o)
 	free(o->state2);
 	free(o->params);
 	free(o->first_task);
+	free(o->task_bad);
 	memset(o, 0, sizeof *o);
 }
 
@@ -208,23 +212,16 @@ struct step_job {
 	bool zero;
 };
 
+static int task_tensor(const struct vt_nn_optim *o, int task);
+
 static void step_task(void *p, int task)
 {
 	const struct step_job *j = p;
 	struct vt_nn_optim *o = j->o;
-	int lo = 0, hi = o->n - 1, i;
+	int i = task_tensor(o, task);
 	struct vt_nn_val *par;
 	size_t esz, end;
 
-	while (lo < hi) {   /* the tensor: first_task[i] <= task < [i + 1] */
-		int mid = (lo + hi + 1) / 2;
-
-		if (o->first_task[mid] <= task)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	i = lo;
 	par = o->params[i];
 	esz = vt_dtype_size(par->dtype);
 	end = (size_t)(task - o->first_task[i] + 1) * TASK;
@@ -262,6 +259,47 @@ void vt_nn_optim_step_zero(struct vt_nn_optim *o)
 	step_all(o, true);
 }
 
+/* the tensor that holds task `task` of the update */
+static int task_tensor(const struct vt_nn_optim *o, int task)
+{
+	int lo = 0, hi = o->n - 1;
+
+	while (lo < hi) {   /* first_task[i] <= task < first_task[i + 1] */
+		int mid = (lo + hi + 1) / 2;
+
+		if (o->first_task[mid] <= task)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+static bool finite_range(const struct vt_nn_val *p, size_t at, size_t n);
+
+static void finite_task(void *arg, int task)
+{
+	struct vt_nn_optim *o = arg;
+	int i = task_tensor(o, task);
+	const struct vt_nn_val *par = o->params[i];
+	size_t at = (size_t)(task - o->first_task[i]) * TASK;
+	size_t n = par->numel - at < TASK ? par->numel - at : TASK;
+
+	o->task_bad[task] = par->grad && !finite_range(par, at, n);
+}
+
+int vt_nn_optim_nonfinite(struct vt_nn_optim *o)
+{
+	if (o->n <= 0)
+		return -1;
+	vt_par_run((int)o->first_task[o->n], finite_task, o);
+	for (int i = 0; i < o->n; i++)
+		for (int64_t t = o->first_task[i]; t < o->first_task[i + 1]; t++)
+			if (o->task_bad[t])
+				return i;
+	return -1;
+}
+
 void vt_nn_optim_zero_grad(struct vt_nn_optim *o)
 {
 	for (int i = 0; i < o->n; i++)
@@ -296,13 +334,18 @@ static uint64_t top_bits64(const uint64_t *restrict b, size_t n)
 	return top;
 }
 
+static bool finite_range(const struct vt_nn_val *p, size_t at, size_t n)
+{
+	if (p->dtype == VT_F32)
+		return top_bits32((const uint32_t *)p->grad + at, n) <
+		       0x7f800000u;
+	return top_bits64((const uint64_t *)p->grad + at, n) <
+	       UINT64_C(0x7ff0000000000000);
+}
+
 bool vt_nn_grad_finite(const struct vt_nn_val *p)
 {
-	if (!p->grad)
-		return true;
-	if (p->dtype == VT_F32)
-		return top_bits32(p->grad, p->numel) < 0x7f800000u;
-	return top_bits64(p->grad, p->numel) < UINT64_C(0x7ff0000000000000);
+	return !p->grad || finite_range(p, 0, p->numel);
 }
 
 double vt_nn_clip_grad_norm(int n, struct vt_nn_val **params, double max_norm)

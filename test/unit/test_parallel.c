@@ -75,15 +75,16 @@ Test(parallel, long_job)
 	free(hits);
 }
 
-/* A small training step (linear layers of the MLP GAN's sizes, a conv2d
- * and its transpose, Adam): parameters after three steps are the same
- * bytes with 1, 2 and 3 threads. */
+/* A small training step (linear layers of the MLP GAN's sizes, batch
+ * norm, a conv2d and its transpose, a fused upsample-conv, a conv to one
+ * channel (the direct kernels), Adam): parameters after three steps are
+ * the same bytes with 1, 2 and 3 threads. */
 static void train(int threads, float *out, size_t *n_out)
 {
 	struct vt_nn_graph *g;
 	struct vt_err err = { 0 };
 	struct vt_rng rng;
-	struct vt_nn_val *p[6];
+	struct vt_nn_val *p[8];
 	struct vt_nn_optim opt;
 	struct vt_nn_optim_cfg cfg = vt_nn_optim_defaults(VT_NN_ADAM, 1e-3);
 	size_t at = 0;
@@ -96,12 +97,14 @@ static void train(int threads, float *out, size_t *n_out)
 	p[3] = vt_nn_param_new(VT_F32, 1, (int64_t[]){ 784 }, "b2");
 	p[4] = vt_nn_param_new(VT_F32, 4, (int64_t[]){ 64, 4, 3, 3 }, "c1");
 	p[5] = vt_nn_param_new(VT_F32, 4, (int64_t[]){ 64, 4, 3, 3 }, "c2");
-	for (int i = 0; i < 6; i++)
+	p[6] = vt_nn_param_new(VT_F32, 4, (int64_t[]){ 8, 4, 3, 3 }, "up");
+	p[7] = vt_nn_param_new(VT_F32, 4, (int64_t[]){ 1, 8, 3, 3 }, "c3");
+	for (int i = 0; i < 8; i++)
 		vt_nn_init_normal(p[i], 0, 0.05, &rng);
-	cr_assert_eq(vt_nn_optim_init(&opt, &cfg, 6, p, &err), 0);
+	cr_assert_eq(vt_nn_optim_init(&opt, &cfg, 8, p, &err), 0);
 	cr_assert_eq(vt_nn_graph_new(&g, &err), 0);
 	for (int step = 0; step < 3; step++) {
-		struct vt_nn_val *x, *h, *y, *img, *c, *loss;
+		struct vt_nn_val *x, *h, *y, *img, *c, *u, *loss;
 
 		vt_nn_graph_reset(g);
 		x = vt_nn_new(g, VT_F32, 2, (int64_t[]){ 64, 300 });
@@ -110,17 +113,24 @@ static void train(int threads, float *out, size_t *n_out)
 			((float *)x->data)[k] = (float)vt_rng_normal(&rng);
 		for (size_t k = 0; k < img->numel; k++)
 			((float *)img->data)[k] = (float)vt_rng_normal(&rng);
-		h = vt_nn_tanh(g, vt_nn_linear(g, x, p[0], p[1]));
+		h = vt_nn_tanh(g, vt_nn_batch_norm(g, vt_nn_linear(g, x, p[0],
+								    p[1]),
+						   NULL, NULL, NULL, NULL, true,
+						   0.1, 1e-5));
 		y = vt_nn_linear(g, h, p[2], p[3]);
 		c = vt_nn_conv_transpose2d(g, vt_nn_relu(g, vt_nn_conv2d(
 				g, img, p[4], NULL, 1, 1)), p[5], NULL, 1, 1, 0);
-		loss = vt_nn_add(g, vt_nn_mean(g, vt_nn_mul(g, y, y)),
-				 vt_nn_mean(g, vt_nn_mul(g, c, c)));
+		u = vt_nn_conv2d(g, vt_nn_leaky_relu(g, vt_nn_upsample2x_conv2d(
+				g, img, p[6], NULL, 1, 1), 0.2), p[7], NULL, 1,
+				 1);
+		loss = vt_nn_add(g, vt_nn_add(g, vt_nn_mean(g, vt_nn_mul(g, y, y)),
+					      vt_nn_mean(g, vt_nn_mul(g, c, c))),
+				 vt_nn_mean(g, vt_nn_mul(g, u, u)));
 		cr_assert_not_null(loss);
 		cr_assert_eq(vt_nn_backward(g, loss, 0, NULL), 0);
 		vt_nn_optim_step_zero(&opt);
 	}
-	for (int i = 0; i < 6; i++) {
+	for (int i = 0; i < 8; i++) {
 		memcpy(out + at, p[i]->data, p[i]->numel * sizeof(float));
 		at += p[i]->numel;
 		vt_nn_param_free(p[i]);
@@ -133,7 +143,8 @@ static void train(int threads, float *out, size_t *n_out)
 
 Test(parallel, nn_same_bits_any_thread_count)
 {
-	size_t cap = 1024 * 300 + 1024 + 784 * 1024 + 784 + 2 * 64 * 36, n1, n;
+	size_t cap = 1024 * 300 + 1024 + 784 * 1024 + 784 + 2 * 64 * 36 + 8 * 36 + 72,
+	       n1, n;
 	float *one = malloc(cap * sizeof *one), *more = malloc(cap * sizeof *more);
 
 	train(1, one, &n1);

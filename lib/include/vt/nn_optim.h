@@ -48,6 +48,7 @@ struct vt_nn_optim {
 	void **state2;              /* exp_avg_sq (Adam) */
 	int64_t step;
 	int64_t *first_task;        /* [n + 1]: the update's tasks per tensor */
+	unsigned char *task_bad;    /* [tasks]: vt_nn_optim_nonfinite's marks */
 };
 
 int vt_nn_optim_init(struct vt_nn_optim *o, const struct vt_nn_optim_cfg *cfg,
@@ -58,6 +59,9 @@ void vt_nn_optim_step(struct vt_nn_optim *o);
 void vt_nn_optim_zero_grad(struct vt_nn_optim *o);
 /* vt_nn_optim_step then vt_nn_optim_zero_grad, in one pass over memory */
 void vt_nn_optim_step_zero(struct vt_nn_optim *o);
+/* The index (in o->params) of the first parameter whose gradient holds an
+ * infinity or a NaN, or -1 (vt_nn_grad_finite over all, on the pool). */
+int vt_nn_optim_nonfinite(struct vt_nn_optim *o);
 
 /* Whether every element of p's gradient is finite (no inf, no nan). */
 bool vt_nn_grad_finite(const struct vt_nn_val *p);
