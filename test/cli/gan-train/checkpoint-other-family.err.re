@@ -1,0 +1,1 @@
+^gan-train: '.*/run/checkpoint.safetensors': a checkpoint of family 'lsgan', not 'dcgan'$

@@ -1,0 +1,1 @@
+^gan-train: '.*/run/checkpoint.safetensors': 9 mismatches with the dcgan model: G\.l1\.0\.weight: F32 \[8192,100\] in the file, F32 \[2048,100\] expected; G\.l1\.0\.bias: F32 \[8192\] in the file, F32 \[2048\] expected; D\.adv_layer\.0\.weight: F32 \[1,512\] in the file, F32 \[1,128\] expected; .* and 4 more$
