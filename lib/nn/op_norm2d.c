@@ -15,6 +15,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "vt/parallel.h"
+
 #include "nn_impl.h"
 
 /* [N,C,rest]: n, channels and the plane (product of rest) */
@@ -312,6 +314,53 @@ static void update_running(struct vt_nn_val *run, const double *stat,
 	}
 }
 
+/* batch_norm2d's per-channel work, one task per channel on the pool (each
+ * channel's sums in their order: the same bits with any thread count) */
+struct bn2d_job {
+	struct vt_nn_val *x, *y, *w, *b, *gy, *dx, *dw, *db;
+	double *mean, *inv, *var, eps;
+	const double *st;
+	int64_t n, c, plane;
+};
+
+VT_NN_SIMD static void bn2d_train_chan(void *arg, int kk)
+{
+	const struct bn2d_job *j = arg;
+	struct vt_nn_val *x = j->x, *y = j->y, *w = j->w, *b = j->b;
+	double *mean = j->mean, *inv = j->inv, *var = j->var;
+	double m = (double)(j->n * j->plane), s = 0, q = 0, mu, sc, sh;
+	int64_t n = j->n, c = j->c, plane = j->plane, k = kk;
+
+	for (int64_t i = 0; i < n; i++)
+		s += dev_sum(x, (size_t)((i * c + k) * plane), plane, 0, false);
+	mu = s / m;
+	for (int64_t i = 0; i < n; i++)
+		q += dev_sum(x, (size_t)((i * c + k) * plane), plane, mu, true);
+	mean[k] = mu;
+	var[k] = q / m;
+	inv[k] = 1 / sqrt(var[k] + j->eps);
+	sc = inv[k] * (w ? vt_nn_get(w, (size_t)k) : 1.0);
+	sh = b ? vt_nn_get(b, (size_t)k) : 0.0;
+	for (int64_t i = 0; i < n; i++) {
+		size_t o = (size_t)((i * c + k) * plane);
+
+		if (x->dtype == VT_F32) {
+			const float *p = VT_NN_F32(x) + o;
+			float *d = VT_NN_F32(y) + o;
+			float fm = (float)mu, fs = (float)sc, fh = (float)sh;
+
+			for (int64_t t = 0; t < plane; t++)
+				d[t] = (p[t] - fm) * fs + fh;
+		} else {
+			const double *p = VT_NN_F64(x) + o;
+			double *d = VT_NN_F64(y) + o;
+
+			for (int64_t t = 0; t < plane; t++)
+				d[t] = (p[t] - mu) * sc + sh;
+		}
+	}
+}
+
 /* the train-mode op: src x, stats (F64 [3,C]: mean, invstd, biased var),
  * then weight and bias when given (ip[0], ip[1]: their index or -1);
  * fp[0] = eps */
@@ -322,10 +371,9 @@ VT_NN_SIMD static struct vt_nn_val *bn2d_train(struct vt_nn_graph *g,
 	struct vt_nn_val *src[4] = { x, NULL, NULL, NULL }, *y, *st;
 	int nsrc = 2, iw = -1, ib = -1;
 	int64_t n, c, plane, sshape[2];
-	double *mean, *inv, *var, m;
+	double *mean, *inv, *var;
 
 	chan_dims(x, &n, &c, &plane);
-	m = (double)(n * plane);
 	sshape[0] = 3;
 	sshape[1] = c;
 	st = vt_nn_new(g, VT_F64, 2, sshape);
@@ -346,40 +394,13 @@ VT_NN_SIMD static struct vt_nn_val *bn2d_train(struct vt_nn_graph *g,
 	mean = st->data;
 	inv = mean + c;
 	var = inv + c;
-	for (int64_t k = 0; k < c; k++) {
-		double s = 0, q = 0, mu, sc, sh;
+	{
+		struct bn2d_job j = { .x = x, .y = y, .w = w, .b = b,
+				      .mean = mean, .inv = inv, .var = var,
+				      .eps = eps, .n = n, .c = c,
+				      .plane = plane };
 
-		for (int64_t i = 0; i < n; i++)
-			s += dev_sum(x, (size_t)((i * c + k) * plane), plane, 0,
-				     false);
-		mu = s / m;
-		for (int64_t i = 0; i < n; i++)
-			q += dev_sum(x, (size_t)((i * c + k) * plane), plane, mu,
-				     true);
-		mean[k] = mu;
-		var[k] = q / m;
-		inv[k] = 1 / sqrt(var[k] + eps);
-		sc = inv[k] * (w ? vt_nn_get(w, (size_t)k) : 1.0);
-		sh = b ? vt_nn_get(b, (size_t)k) : 0.0;
-		for (int64_t i = 0; i < n; i++) {
-			size_t o = (size_t)((i * c + k) * plane);
-
-			if (x->dtype == VT_F32) {
-				const float *p = VT_NN_F32(x) + o;
-				float *d = VT_NN_F32(y) + o;
-				float fm = (float)mu, fs = (float)sc;
-				float fh = (float)sh;
-
-				for (int64_t j = 0; j < plane; j++)
-					d[j] = (p[j] - fm) * fs + fh;
-			} else {
-				const double *p = VT_NN_F64(x) + o;
-				double *d = VT_NN_F64(y) + o;
-
-				for (int64_t j = 0; j < plane; j++)
-					d[j] = (p[j] - mu) * sc + sh;
-			}
-		}
+		vt_par_run((int)c, bn2d_train_chan, &j);
 	}
 	return y;
 }
@@ -417,6 +438,57 @@ static void bn2d_bw_graph(struct vt_nn_graph *g, struct vt_nn_val *y,
 		gx[ib] = vt_nn_channel_sum(g, gy);
 }
 
+VT_NN_SIMD static void bn2d_bw_chan(void *arg, int kk)
+{
+	const struct bn2d_job *j = arg;
+	struct vt_nn_val *x = j->x, *w = j->w, *gy = j->gy, *dx = j->dx;
+	int64_t n = j->n, c = j->c, plane = j->plane, k = kk;
+	double m = (double)(n * plane), mu = j->st[k], inv = j->st[c + k];
+	double sg = 0, sgx = 0, wk = w ? vt_nn_get(w, (size_t)k) : 1.0;
+	double a, bb, cc;
+
+	for (int64_t i = 0; i < n; i++) {
+		size_t o = (size_t)((i * c + k) * plane);
+
+		if (x->dtype == VT_F32)
+			grad_sums_f32(VT_NN_F32(gy) + o, VT_NN_F32(x) + o, plane,
+				      mu, &sg, &sgx);
+		else
+			grad_sums_f64(VT_NN_F64(gy) + o, VT_NN_F64(x) + o, plane,
+				      mu, &sg, &sgx);
+	}
+	/* sgx * inv = sum gy * xhat */
+	if (j->dw)
+		vt_dtype_store(j->dw->dtype, j->dw->data, (size_t)k, sgx * inv);
+	if (j->db)
+		vt_dtype_store(j->db->dtype, j->db->data, (size_t)k, sg);
+	if (!dx)
+		return;
+	/* dx = w inv (gy - sg/m - xhat sgx inv/m) = a gy + bb (x - mu) + cc */
+	a = wk * inv;
+	bb = -wk * inv * inv * inv * sgx / m;
+	cc = -a * sg / m;
+	for (int64_t i = 0; i < n; i++) {
+		size_t o = (size_t)((i * c + k) * plane);
+
+		if (x->dtype == VT_F32) {
+			const float *p = VT_NN_F32(x) + o;
+			const float *q = VT_NN_F32(gy) + o;
+			float *d = VT_NN_F32(dx) + o;
+
+			for (int64_t t = 0; t < plane; t++)
+				d[t] = (float)(a * q[t] + bb * (p[t] - mu) + cc);
+		} else {
+			const double *p = VT_NN_F64(x) + o;
+			const double *q = VT_NN_F64(gy) + o;
+			double *d = VT_NN_F64(dx) + o;
+
+			for (int64_t t = 0; t < plane; t++)
+				d[t] = a * q[t] + bb * (p[t] - mu) + cc;
+		}
+	}
+}
+
 /* the backward fused: values only (create_graph off) */
 VT_NN_SIMD static void bn2d_bw_fused(struct vt_nn_graph *g, struct vt_nn_val *y,
 			  struct vt_nn_val *gy, const bool *need,
@@ -428,10 +500,8 @@ VT_NN_SIMD static void bn2d_bw_fused(struct vt_nn_graph *g, struct vt_nn_val *y,
 	struct vt_nn_val *dw = NULL, *db = NULL;
 	const double *mean = st->data;
 	int64_t n, c, plane;
-	double m;
 
 	chan_dims(x, &n, &c, &plane);
-	m = (double)(n * plane);
 	if (need[0])
 		dx = vt_nn_new(g, x->dtype, x->rank, x->shape);
 	if (iw >= 0 && need[iw])
@@ -440,53 +510,12 @@ VT_NN_SIMD static void bn2d_bw_fused(struct vt_nn_graph *g, struct vt_nn_val *y,
 		db = vt_nn_new(g, x->dtype, 1, &c);
 	if (g->status)
 		return;
-	for (int64_t k = 0; k < c; k++) {
-		double mu = mean[k], inv = mean[c + k], sg = 0, sgx = 0;
-		double wk = w ? vt_nn_get(w, (size_t)k) : 1.0, a, bb, cc;
+	{
+		struct bn2d_job j = { .x = x, .w = w, .gy = gy, .dx = dx,
+				      .dw = dw, .db = db, .st = mean, .n = n,
+				      .c = c, .plane = plane };
 
-		for (int64_t i = 0; i < n; i++) {
-			size_t o = (size_t)((i * c + k) * plane);
-
-			if (x->dtype == VT_F32)
-				grad_sums_f32(VT_NN_F32(gy) + o, VT_NN_F32(x) + o,
-					      plane, mu, &sg, &sgx);
-			else
-				grad_sums_f64(VT_NN_F64(gy) + o, VT_NN_F64(x) + o,
-					      plane, mu, &sg, &sgx);
-		}
-		/* sgx * inv = sum gy * xhat */
-		if (dw)
-			vt_dtype_store(dw->dtype, dw->data, (size_t)k, sgx * inv);
-		if (db)
-			vt_dtype_store(db->dtype, db->data, (size_t)k, sg);
-		if (!dx)
-			continue;
-		/* dx = w inv (gy - sg/m - xhat sgx inv/m)
-		 *    = a gy + bb (x - mu) + cc */
-		a = wk * inv;
-		bb = -wk * inv * inv * inv * sgx / m;
-		cc = -a * sg / m;
-		for (int64_t i = 0; i < n; i++) {
-			size_t o = (size_t)((i * c + k) * plane);
-
-			if (x->dtype == VT_F32) {
-				const float *p = VT_NN_F32(x) + o;
-				const float *q = VT_NN_F32(gy) + o;
-				float *d = VT_NN_F32(dx) + o;
-
-				for (int64_t j = 0; j < plane; j++)
-					d[j] = (float)(a * q[j] +
-						       bb * (p[j] - mu) + cc);
-			} else {
-				const double *p = VT_NN_F64(x) + o;
-				const double *q = VT_NN_F64(gy) + o;
-				double *d = VT_NN_F64(dx) + o;
-
-				for (int64_t j = 0; j < plane; j++)
-					d[j] = a * q[j] + bb * (p[j] - mu) +
-					       cc;
-			}
-		}
+		vt_par_run((int)c, bn2d_bw_chan, &j);
 	}
 	gx[0] = dx;
 	if (dw)

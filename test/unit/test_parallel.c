@@ -76,7 +76,7 @@ Test(parallel, long_job)
 }
 
 /* A small training step (linear layers of the MLP GAN's sizes, batch
- * norm, a conv2d and its transpose, a fused upsample-conv, a conv to one
+ * norm 1d and 2d, a conv2d and its transpose, a fused upsample-conv, a conv to one
  * channel (the direct kernels), Adam): parameters after three steps are
  * the same bytes with 1, 2 and 3 threads. */
 static void train(int threads, float *out, size_t *n_out)
@@ -118,8 +118,10 @@ static void train(int threads, float *out, size_t *n_out)
 						   NULL, NULL, NULL, NULL, true,
 						   0.1, 1e-5));
 		y = vt_nn_linear(g, h, p[2], p[3]);
-		c = vt_nn_conv_transpose2d(g, vt_nn_relu(g, vt_nn_conv2d(
-				g, img, p[4], NULL, 1, 1)), p[5], NULL, 1, 1, 0);
+		c = vt_nn_conv_transpose2d(g, vt_nn_relu(g, vt_nn_batch_norm2d(
+				g, vt_nn_conv2d(g, img, p[4], NULL, 1, 1), NULL,
+				NULL, NULL, NULL, true, 0.1, 0.8)), p[5], NULL,
+				1, 1, 0);
 		u = vt_nn_conv2d(g, vt_nn_leaky_relu(g, vt_nn_upsample2x_conv2d(
 				g, img, p[6], NULL, 1, 1), 0.2), p[7], NULL, 1,
 				 1);
