@@ -660,18 +660,20 @@ static int allocate(struct vt_dn_net *net, struct vt_err *err)
 		if (l->type != VT_DN_CONV)
 			continue;
 		if (vt_dn_conv_wino(l)) {
-			size_t t = (size_t)((l->out_h + 1) / 2) *
-				   (size_t)((l->out_w + 1) / 2), cw;
+			int t = ((l->out_h + 1) / 2) * ((l->out_w + 1) / 2);
+			size_t cw;
 
-			/* 16 (c, tiles) inputs and 16 (filters, tiles) products */
-			if (vt_mul_overflow_size(16 * t,
-						 (size_t)l->c + (size_t)l->filters,
-						 &cw))
+			/* 16 packed (c, tiles) inputs and 16 (filters, tiles)
+			 * products */
+			if (vt_add_overflow_size(vt_dn_pgemm_b_n(l->c, t),
+						 (size_t)l->filters * (size_t)t,
+						 &cw) ||
+			    vt_mul_overflow_size(16, cw, &cw))
 				goto big;
 			if (cw > work)
 				work = cw;
-			l->wino = vt_calloc_array(16 * (size_t)l->c,
-						  (size_t)l->filters * sizeof(float));
+			l->wino = vt_calloc_array(16, vt_dn_pgemm_a_n(l->filters,
+						  l->c) * sizeof(float));
 			if (!l->wino)
 				return vt_err_set(err, VT_ENOMEM, "%s: out of "
 						  "memory", net->name);

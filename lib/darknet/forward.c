@@ -219,46 +219,63 @@ bool vt_dn_conv_wino(const struct vt_dn_layer *l)
  * The elementwise products over channels are 16 matrix products.
  */
 
-/* u: 16 matrices (filters, c) from w: (filters, c, 3, 3). */
+/* u: 16 matrices (filters, c) from w: (filters, c, 3, 3), each packed for
+ * vt_dn_pgemm (vt_dn_pgemm_a_n(filters, c) floats apart; the rows beyond
+ * filters stay zero). */
 static void wino_weights(float *u, const float *w, int filters, int c)
 {
-	size_t fc = (size_t)filters * c;
+	size_t un = vt_dn_pgemm_a_n(filters, c);
 
-	for (size_t i = 0; i < fc; i++) {
-		const float *g = w + 9 * i;
-		float t[4][3];
+	for (int f = 0; f < filters; f++)
+		for (int ch = 0; ch < c; ch++) {
+			const float *g = w + 9 * ((size_t)f * c + ch);
+			size_t o = ((size_t)(f / VT_DN_PG_MR) * c + ch) *
+				   VT_DN_PG_MR + f % VT_DN_PG_MR;
+			float t[4][3];
 
-		for (int j = 0; j < 3; j++) {
-			t[0][j] = g[j];
-			t[1][j] = 0.5f * (g[j] + g[3 + j] + g[6 + j]);
-			t[2][j] = 0.5f * (g[j] - g[3 + j] + g[6 + j]);
-			t[3][j] = g[6 + j];
+			for (int j = 0; j < 3; j++) {
+				t[0][j] = g[j];
+				t[1][j] = 0.5f * (g[j] + g[3 + j] + g[6 + j]);
+				t[2][j] = 0.5f * (g[j] - g[3 + j] + g[6 + j]);
+				t[3][j] = g[6 + j];
+			}
+			for (int r = 0; r < 4; r++) {
+				u[(4 * r + 0) * un + o] = t[r][0];
+				u[(4 * r + 1) * un + o] =
+					0.5f * (t[r][0] + t[r][1] + t[r][2]);
+				u[(4 * r + 2) * un + o] =
+					0.5f * (t[r][0] - t[r][1] + t[r][2]);
+				u[(4 * r + 3) * un + o] = t[r][2];
+			}
 		}
-		for (int r = 0; r < 4; r++) {
-			u[(size_t)(4 * r + 0) * fc + i] = t[r][0];
-			u[(size_t)(4 * r + 1) * fc + i] =
-				0.5f * (t[r][0] + t[r][1] + t[r][2]);
-			u[(size_t)(4 * r + 2) * fc + i] =
-				0.5f * (t[r][0] - t[r][1] + t[r][2]);
-			u[(size_t)(4 * r + 3) * fc + i] = t[r][2];
-		}
-	}
 }
 
-/* v: 16 matrices (c, tiles) from in: (c, h, w), padding 1. */
+/* Where tile t of channel ch goes in one packed (c, tiles) matrix. */
+static size_t vpos(int ch, size_t t, int c)
+{
+	return ((t / VT_DN_PG_NR) * (size_t)c + (size_t)ch) * VT_DN_PG_NR +
+	       t % VT_DN_PG_NR;
+}
+
+/* v: 16 matrices (c, tiles) from in: (c, h, w), padding 1, each packed for
+ * vt_dn_pgemm (vt_dn_pgemm_b_n(c, tiles) floats apart, zero beyond the
+ * last tile). */
 static void wino_input(float *v, const float *in, int c, int h, int w)
 {
 	int th = (h + 1) / 2, tw = (w + 1) / 2;
-	size_t nt = (size_t)th * tw, ct = (size_t)c * nt;
+	size_t nt = (size_t)th * tw, vn = vt_dn_pgemm_b_n(c, (int)nt);
 
 	for (int ch = 0; ch < c; ch++) {
 		const float *src = in + (size_t)ch * h * w;
 
+		for (size_t t = nt; t % VT_DN_PG_NR; t++)
+			for (int k = 0; k < 16; k++)
+				v[k * vn + vpos(ch, t, c)] = 0.0f;
 		for (int ty = 0; ty < th; ty++)
 			for (int tx = 0; tx < tw; tx++) {
 				float d[4][4], b[4][4];
 				int y0 = 2 * ty - 1, x0 = 2 * tx - 1;
-				size_t o = (size_t)ch * nt + (size_t)ty * tw + tx;
+				size_t o = vpos(ch, (size_t)ty * tw + tx, c);
 
 				for (int i = 0; i < 4; i++)
 					for (int j = 0; j < 4; j++) {
@@ -275,10 +292,10 @@ static void wino_input(float *v, const float *in, int c, int h, int w)
 					b[3][j] = d[1][j] - d[3][j];
 				}
 				for (int i = 0; i < 4; i++) {
-					v[(size_t)(4 * i + 0) * ct + o] = b[i][0] - b[i][2];
-					v[(size_t)(4 * i + 1) * ct + o] = b[i][1] + b[i][2];
-					v[(size_t)(4 * i + 2) * ct + o] = b[i][2] - b[i][1];
-					v[(size_t)(4 * i + 3) * ct + o] = b[i][1] - b[i][3];
+					v[(4 * i + 0) * vn + o] = b[i][0] - b[i][2];
+					v[(4 * i + 1) * vn + o] = b[i][1] + b[i][2];
+					v[(4 * i + 2) * vn + o] = b[i][2] - b[i][1];
+					v[(4 * i + 3) * vn + o] = b[i][1] - b[i][3];
 				}
 			}
 	}
@@ -399,6 +416,20 @@ static int tile_rows(int kk, int oh, int ow)
 	return rows < oh ? rows : oh;
 }
 
+/* Filters per chunk of the Winograd products: a multiple of VT_DN_PG_MR
+ * whose 16 (chunk, tiles) products fit in about VT_DN_WINO_CHUNK floats
+ * (L2), at least one panel. */
+#define VT_DN_WINO_CHUNK ((size_t)1 << 16)
+
+static int wino_chunk(int filters, size_t nt)
+{
+	size_t f = VT_DN_WINO_CHUNK / (16 * nt) / VT_DN_PG_MR * VT_DN_PG_MR;
+
+	if (f < VT_DN_PG_MR)
+		f = VT_DN_PG_MR;
+	return f < (size_t)filters ? (int)f : filters;
+}
+
 static void conv_forward(struct vt_dn_net *net, struct vt_dn_layer *l,
 			 const float *in)
 {
@@ -417,18 +448,26 @@ static void conv_forward(struct vt_dn_net *net, struct vt_dn_layer *l,
 	}
 	if (l->wino && l->wino_ready) {
 		size_t nt = (size_t)((l->out_h + 1) / 2) * ((l->out_w + 1) / 2);
-		float *v = net->work, *p = v + 16 * nt * (size_t)l->c;
-		size_t fc = (size_t)l->filters * l->c;
+		size_t vn = vt_dn_pgemm_b_n(l->c, (int)nt);
+		size_t un = vt_dn_pgemm_a_n(l->filters, l->c);
+		float *v = net->work, *p = v + 16 * vn;
+		int fc = wino_chunk(l->filters, nt);
 
 		wino_input(v, in, l->c, l->h, l->w);
-		for (int k = 0; k < 16; k++)
-			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
-				    l->filters, (int)nt, l->c, 1.0f,
-				    l->wino + k * fc, l->c,
-				    v + k * nt * (size_t)l->c, (int)nt, 0.0f,
-				    p + k * nt * (size_t)l->filters, (int)nt);
-		wino_output(l->out, p, l->filters, l->out_h, l->out_w);
-		bias_act(l->out, l->biases, l->filters, n, (size_t)n, l->act);
+		/* a chunk of filters at a time, all 16 products then the
+		 * output transform, while the products are still in cache */
+		for (int f0 = 0; f0 < l->filters; f0 += fc) {
+			int nf = l->filters - f0 < fc ? l->filters - f0 : fc;
+			size_t ft = (size_t)nf * nt;
+			float *o = l->out + (size_t)f0 * n;
+
+			for (int k = 0; k < 16; k++)
+				vt_dn_pgemm(p + k * ft, nt,
+					    l->wino + k * un + (size_t)f0 * l->c,
+					    v + k * vn, nf, (int)nt, l->c);
+			wino_output(o, p, nf, l->out_h, l->out_w);
+			bias_act(o, l->biases + f0, nf, n, (size_t)n, l->act);
+		}
 		return;
 	}
 

@@ -419,6 +419,60 @@ Test(darknet_forward, direct_3x3_against_naive)
 		}
 }
 
+/* The packed product against a plain sum: rows and columns not multiples
+ * of the register block, a single row and column. */
+Test(darknet_forward, pgemm_against_naive)
+{
+	const int shapes[][3] = {   /* m, n, k */
+		{ 16, 6, 5 }, { 33, 49, 17 }, { 1, 1, 1 }, { 7, 13, 3 },
+		{ 40, 8, 64 },
+	};
+
+	for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
+		int m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
+		size_t an = vt_dn_pgemm_a_n(m, k), bn = vt_dn_pgemm_b_n(k, n);
+		float *a = malloc((size_t)m * k * sizeof *a);
+		float *pa = malloc(an * sizeof *pa);
+		float *pb = calloc(bn, sizeof *pb);
+		float *b = malloc((size_t)k * n * sizeof *b);
+		size_t ldc = (size_t)n + 3;
+		float *c = malloc((size_t)m * ldc * sizeof *c);
+
+		for (size_t j = 0; j < (size_t)m * k; j++)
+			a[j] = (float)((j * 37) % 101) / 50.0f - 1.0f;
+		for (size_t j = 0; j < (size_t)k * n; j++)
+			b[j] = (float)((j * 53) % 97) / 97.0f - 0.5f;
+		for (int p = 0; p < k; p++)
+			for (int j = 0; j < n; j++)
+				pb[((size_t)(j / VT_DN_PG_NR) * k + p) * VT_DN_PG_NR +
+				   j % VT_DN_PG_NR] = b[(size_t)p * n + j];
+		for (size_t j = 0; j < (size_t)m * ldc; j++)
+			c[j] = 42.0f;
+		vt_dn_pgemm_pack_a(pa, a, m, k);
+		vt_dn_pgemm(c, ldc, pa, pb, m, n, k);
+		for (int i = 0; i < m; i++)
+			for (size_t j = 0; j < ldc; j++) {
+				double v = 0;
+
+				if (j >= (size_t)n) {
+					cr_assert(c[i * ldc + j] == 42.0f);
+					continue;
+				}
+				for (int p = 0; p < k; p++)
+					v += (double)a[(size_t)i * k + p] *
+					     b[(size_t)p * n + j];
+				cr_assert_float_eq(c[i * ldc + j], v, 1e-4,
+						   "shape %zu: (%d,%zu) %g vs %g", s,
+						   i, j, c[i * ldc + j], v);
+			}
+		free(a);
+		free(pa);
+		free(pb);
+		free(b);
+		free(c);
+	}
+}
+
 Test(darknet_forward, maxpool_hand_computed)
 {
 	/* size 2 stride 1 on 2x2: darknet pads one column/row at the end */

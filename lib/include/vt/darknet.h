@@ -196,6 +196,17 @@ size_t vt_dn_direct_work_n(int c, int h, int w, int m);
 void vt_dn_conv3x3_direct(float *out, const float *in, const float *weights,
 			  const float *bias, int m, int c, int h, int w,
 			  enum vt_dn_act act, float *work);
+/* C (m, n, rows ldc apart) = A (m, k) B (k, n), with A packed by
+ * vt_dn_pgemm_pack_a into vt_dn_pgemm_a_n floats, (m/MR, k, MR), and B
+ * packed into vt_dn_pgemm_b_n floats, (n/NR, k, NR) with zero columns beyond
+ * n.  Fused multiply-adds where the CPU has them. */
+#define VT_DN_PG_MR 16
+#define VT_DN_PG_NR 6
+size_t vt_dn_pgemm_a_n(int m, int k);
+size_t vt_dn_pgemm_b_n(int k, int n);
+void vt_dn_pgemm_pack_a(float *pa, const float *a, int m, int k);
+void vt_dn_pgemm(float *c, size_t ldc, const float *pa, const float *pb,
+		 int m, int n, int k);
 /* Multiply-adds x 2 of layer i. */
 double vt_dn_layer_flops(const struct vt_dn_net *net, int i);
 
