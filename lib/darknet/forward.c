@@ -301,23 +301,24 @@ static void wino_input(float *v, const float *in, int c, int h, int w)
 	}
 }
 
-/* out: (filters, h, w) from m: 16 matrices (filters, tiles). */
+/* out: (filters, h, w) from m: (filters, 16, tiles), the 16 products of a
+ * filter side by side. */
 static void wino_output(float *out, const float *m, int filters, int h,
 			int w)
 {
 	int th = (h + 1) / 2, tw = (w + 1) / 2;
-	size_t nt = (size_t)th * tw, ft = (size_t)filters * nt;
+	size_t nt = (size_t)th * tw;
 
 	for (int f = 0; f < filters; f++) {
 		float *dst = out + (size_t)f * h * w;
 
 		for (int ty = 0; ty < th; ty++)
 			for (int tx = 0; tx < tw; tx++) {
-				size_t o = (size_t)f * nt + (size_t)ty * tw + tx;
+				size_t o = (size_t)f * 16 * nt + (size_t)ty * tw + tx;
 				float a[4][4], s[2][4], y[2][2];
 
 				for (int k = 0; k < 16; k++)
-					a[k / 4][k % 4] = m[(size_t)k * ft + o];
+					a[k / 4][k % 4] = m[(size_t)k * nt + o];
 				for (int j = 0; j < 4; j++) {
 					s[0][j] = a[0][j] + a[1][j] + a[2][j];
 					s[1][j] = a[1][j] - a[2][j] - a[3][j];
@@ -419,7 +420,9 @@ static int tile_rows(int kk, int oh, int ow)
 /* Filters per chunk of the Winograd products: a multiple of VT_DN_PG_MR
  * whose 16 (chunk, tiles) products fit in about VT_DN_WINO_CHUNK floats
  * (L2), at least one panel. */
+#ifndef VT_DN_WINO_CHUNK
 #define VT_DN_WINO_CHUNK ((size_t)1 << 16)
+#endif
 
 static int wino_chunk(int filters, size_t nt)
 {
@@ -458,11 +461,10 @@ static void conv_forward(struct vt_dn_net *net, struct vt_dn_layer *l,
 		 * output transform, while the products are still in cache */
 		for (int f0 = 0; f0 < l->filters; f0 += fc) {
 			int nf = l->filters - f0 < fc ? l->filters - f0 : fc;
-			size_t ft = (size_t)nf * nt;
 			float *o = l->out + (size_t)f0 * n;
 
 			for (int k = 0; k < 16; k++)
-				vt_dn_pgemm(p + k * ft, nt,
+				vt_dn_pgemm(p + k * nt, 16 * nt,
 					    l->wino + k * un + (size_t)f0 * l->c,
 					    v + k * vn, nf, (int)nt, l->c);
 			wino_output(o, p, nf, l->out_h, l->out_w);
