@@ -420,9 +420,7 @@ static int tile_rows(int kk, int oh, int ow)
 /* Filters per chunk of the Winograd products: a multiple of VT_DN_PG_MR
  * whose 16 (chunk, tiles) products fit in about VT_DN_WINO_CHUNK floats
  * (L2), at least one panel. */
-#ifndef VT_DN_WINO_CHUNK
 #define VT_DN_WINO_CHUNK ((size_t)1 << 16)
-#endif
 
 static int wino_chunk(int filters, size_t nt)
 {
