@@ -679,7 +679,7 @@ static int allocate(struct vt_dn_net *net, struct vt_err *err)
 						  "memory", net->name);
 		} else if (vt_dn_conv_direct(l)) {
 			size_t cw = vt_dn_direct_work_n(l->c, l->h, l->w,
-							l->filters);
+							l->filters, l->stride);
 
 			if (cw > work)
 				work = cw;

@@ -1,9 +1,13 @@
-/* direct.c - direct 3x3 stride 1 pad 1 convolution for layers with few
- * input channels (3 -> 16 and 16 -> 32 at full resolution), where the
- * im2col matrix is large and sgemm's shapes are poor.
+/* direct.c - direct 3x3 pad 1 convolution, stride 1 or 2, for layers with
+ * few input channels (3 -> 16 and 16 -> 32 at full resolution, yolov4-tiny's
+ * first 3 -> 32 stride 2), where the im2col matrix is large and sgemm's
+ * shapes are poor.
  *
  * The input is copied once into a zero-bordered buffer (c, h+2, pw), so
- * that no tap needs a bounds check, and the weights into blocks of
+ * that no tap needs a bounds check; with stride 2 each padded row is split
+ * into its even and its odd columns, (c, h+2, 2, pw), so that the taps of
+ * 8 neighbouring outputs are still 8 consecutive floats.  The weights go
+ * into blocks of
  * VT_DN_DIRECT_NF filters: (m/NF, c, 3, 3, NF).  Each output row is then
  * computed in blocks of NF filters x XB columns held in registers, summed
  * over channels and taps, plus the bias, then the activation.  With AVX2
@@ -23,14 +27,25 @@ static size_t round_up(size_t n, size_t k)
 	return (n + k - 1) / k * k;
 }
 
-static size_t pad_w(int w)
+/* Output size of a 3x3 pad 1 convolution over n. */
+static int out_side(int n, int stride)
 {
-	return round_up((size_t)w, XB) + 2;
+	return (n - 1) / stride + 1;
 }
 
-size_t vt_dn_direct_work_n(int c, int h, int w, int m)
+/* Floats of one padded input row: stride 1, the row with a zero either
+ * side, rounded so that the last block of outputs stays inside; stride 2,
+ * its even columns then its odd columns, each that long. */
+static size_t pad_w(int w, int stride)
 {
-	return (size_t)c * (size_t)(h + 2) * pad_w(w) +
+	size_t ow = (size_t)out_side(w, stride);
+
+	return stride == 1 ? round_up(ow, XB) + 2 : 2 * (round_up(ow, XB) + 1);
+}
+
+size_t vt_dn_direct_work_n(int c, int h, int w, int m, int stride)
+{
+	return (size_t)c * (size_t)(h + 2) * pad_w(w, stride) +
 	       round_up((size_t)m, NF) * (size_t)c * 9 + XB;
 }
 
@@ -47,17 +62,19 @@ static void finish_row(float *o, int n, enum vt_dn_act act)
 __attribute__((target("avx2,fma")))
 static void rows_avx2(float *out, const float *p, const float *wk,
 		      const float *bias, int m, int c, int h, int w,
-		      size_t pw, enum vt_dn_act act)
+		      size_t pw, int stride, const size_t tap[3],
+		      enum vt_dn_act act)
 {
 	size_t ph = (size_t)h + 2;
+	int oh = out_side(h, stride), ow = out_side(w, stride);
 	const __m256 slope = _mm256_set1_ps(0.1f);
 
 	for (int f0 = 0; f0 < m; f0 += NF) {
 		const float *wb = wk + (size_t)f0 * c * 9;
 		int nf = m - f0 < NF ? m - f0 : NF;
 
-		for (int y = 0; y < h; y++)
-			for (int x = 0; x < w; x += XB) {
+		for (int y = 0; y < oh; y++)
+			for (int x = 0; x < ow; x += XB) {
 				__m256 acc[NF][NV];
 				float tail[XB];
 
@@ -68,7 +85,7 @@ static void rows_avx2(float *out, const float *p, const float *wk,
 						acc[f][j] = _mm256_setzero_ps();
 				for (int ch = 0; ch < c; ch++)
 					for (int ky = 0; ky < 3; ky++) {
-						const float *r = p + ((size_t)ch * ph + y + ky) * pw + x;
+						const float *r = p + ((size_t)ch * ph + (size_t)stride * y + ky) * pw + x;
 						const float *wt = wb + ((size_t)ch * 9 + ky * 3) * NF;
 
 #pragma GCC unroll 3
@@ -77,7 +94,7 @@ static void rows_avx2(float *out, const float *p, const float *wk,
 
 #pragma GCC unroll 4
 							for (int j = 0; j < NV; j++)
-								v[j] = _mm256_loadu_ps(r + kx + 8 * j);
+								v[j] = _mm256_loadu_ps(r + tap[kx] + 8 * j);
 
 #pragma GCC unroll 4
 							for (int f = 0; f < NF; f++) {
@@ -91,8 +108,8 @@ static void rows_avx2(float *out, const float *p, const float *wk,
 					}
 				for (int f = 0; f < nf; f++) {
 					__m256 b = _mm256_set1_ps(bias[f0 + f]);
-					float *o = out + ((size_t)(f0 + f) * h + y) * w + x;
-					int n = w - x < XB ? w - x : XB;
+					float *o = out + ((size_t)(f0 + f) * oh + y) * ow + x;
+					int n = ow - x < XB ? ow - x : XB;
 
 					for (int j = 0; j < NV; j++) {
 						__m256 v = _mm256_add_ps(acc[f][j], b);
@@ -115,31 +132,32 @@ static void rows_avx2(float *out, const float *p, const float *wk,
 
 static void rows_c(float *out, const float *p, const float *wk,
 		   const float *bias, int m, int c, int h, int w, size_t pw,
-		   enum vt_dn_act act)
+		   int stride, const size_t tap[3], enum vt_dn_act act)
 {
 	size_t ph = (size_t)h + 2;
+	int oh = out_side(h, stride), ow = out_side(w, stride);
 
 	for (int f0 = 0; f0 < m; f0 += NF) {
 		const float *wb = wk + (size_t)f0 * c * 9;
 		int nf = m - f0 < NF ? m - f0 : NF;
 
-		for (int y = 0; y < h; y++)
-			for (int x = 0; x < w; x += XB) {
+		for (int y = 0; y < oh; y++)
+			for (int x = 0; x < ow; x += XB) {
 				float acc[NF][XB] = { { 0 } };
-				int n = w - x < XB ? w - x : XB;
+				int n = ow - x < XB ? ow - x : XB;
 
 				for (int ch = 0; ch < c; ch++)
 					for (int ky = 0; ky < 3; ky++) {
-						const float *r = p + ((size_t)ch * ph + y + ky) * pw + x;
+						const float *r = p + ((size_t)ch * ph + (size_t)stride * y + ky) * pw + x;
 						const float *wt = wb + ((size_t)ch * 9 + ky * 3) * NF;
 
 						for (int kx = 0; kx < 3; kx++, wt += NF)
 							for (int f = 0; f < NF; f++)
 								for (int i = 0; i < XB; i++)
-									acc[f][i] += wt[f] * r[kx + i];
+									acc[f][i] += wt[f] * r[tap[kx] + i];
 					}
 				for (int f = 0; f < nf; f++) {
-					float *o = out + ((size_t)(f0 + f) * h + y) * w + x;
+					float *o = out + ((size_t)(f0 + f) * oh + y) * ow + x;
 
 					for (int i = 0; i < n; i++) {
 						float v = acc[f][i] + bias[f0 + f];
@@ -155,12 +173,16 @@ static void rows_c(float *out, const float *p, const float *wk,
 
 void vt_dn_conv3x3_direct(float *out, const float *in, const float *weights,
 			  const float *bias, int m, int c, int h, int w,
-			  enum vt_dn_act act, float *work)
+			  int stride, enum vt_dn_act act, float *work)
 {
-	size_t pw = pad_w(w), ph = (size_t)h + 2;
+	size_t pw = pad_w(w, stride), ph = (size_t)h + 2, half = pw / 2;
 	float *p = work, *wk = work + (size_t)c * ph * pw;
 	size_t mr = round_up((size_t)m, NF);
+	/* where tap kx of output 0 is in a padded row */
+	const size_t tap1[3] = { 0, 1, 2 }, tap2[3] = { 0, half, 1 };
+	const size_t *tap = stride == 1 ? tap1 : tap2;
 
+	VT_BUG(stride != 1 && stride != 2);
 	/* zero-bordered copy of the input */
 	for (int ch = 0; ch < c; ch++) {
 		float *d = p + (size_t)ch * ph * pw;
@@ -168,11 +190,21 @@ void vt_dn_conv3x3_direct(float *out, const float *in, const float *weights,
 		memset(d, 0, sizeof(float) * pw);
 		for (int y = 0; y < h; y++) {
 			float *row = d + (size_t)(y + 1) * pw;
+			const float *src = in + ((size_t)ch * h + y) * w;
 
-			row[0] = 0.0f;
-			memcpy(row + 1, in + ((size_t)ch * h + y) * w,
-			       sizeof(float) * (size_t)w);
-			memset(row + 1 + w, 0, sizeof(float) * (pw - 1 - (size_t)w));
+			if (stride == 1) {
+				row[0] = 0.0f;
+				memcpy(row + 1, src, sizeof(float) * (size_t)w);
+				memset(row + 1 + w, 0,
+				       sizeof(float) * (pw - 1 - (size_t)w));
+				continue;
+			}
+			/* padded column j = input column j - 1: even j
+			 * to row[j / 2], odd j to row[half + j / 2] */
+			memset(row, 0, sizeof(float) * pw);
+			for (int x = 0; x < w; x++)
+				row[(x + 1) % 2 * half + (size_t)(x + 1) / 2] =
+					src[x];
 		}
 		memset(d + (size_t)(h + 1) * pw, 0, sizeof(float) * pw);
 	}
@@ -185,9 +217,9 @@ void vt_dn_conv3x3_direct(float *out, const float *in, const float *weights,
 					weights[((size_t)f * c + ch) * 9 + k] : 0.0f;
 #if defined(__x86_64__) && defined(__GNUC__)
 	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-		rows_avx2(out, p, wk, bias, m, c, h, w, pw, act);
+		rows_avx2(out, p, wk, bias, m, c, h, w, pw, stride, tap, act);
 		return;
 	}
 #endif
-	rows_c(out, p, wk, bias, m, c, h, w, pw, act);
+	rows_c(out, p, wk, bias, m, c, h, w, pw, stride, tap, act);
 }

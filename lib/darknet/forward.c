@@ -337,8 +337,9 @@ static void wino_output(float *out, const float *m, int filters, int h,
 
 bool vt_dn_conv_direct(const struct vt_dn_layer *l)
 {
-	return l->type == VT_DN_CONV && l->size == 3 && l->stride == 1 &&
-	       l->pad == 1 && l->groups == 1 && l->c <= VT_DN_DIRECT_MAX_C &&
+	return l->type == VT_DN_CONV && l->size == 3 &&
+	       (l->stride == 1 || l->stride == 2) && l->pad == 1 &&
+	       l->groups == 1 && l->c <= VT_DN_DIRECT_MAX_C &&
 	       !vt_dn_conv_wino(l);
 }
 
@@ -443,8 +444,8 @@ static void conv_forward(struct vt_dn_net *net, struct vt_dn_layer *l,
 	VT_BUG(l->batch_norm && !l->folded);   /* vt_dn_net_fold first */
 	if (vt_dn_conv_direct(l)) {
 		vt_dn_conv3x3_direct(l->out, in, l->weights, l->biases,
-				     l->filters, l->c, l->h, l->w, l->act,
-				     net->work);
+				     l->filters, l->c, l->h, l->w, l->stride,
+				     l->act, net->work);
 		return;
 	}
 	if (l->wino && l->wino_ready) {

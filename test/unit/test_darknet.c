@@ -361,26 +361,29 @@ Test(darknet_forward, every_layer_against_naive_reference)
 }
 
 /* The direct 3x3 kernel against a plain sum: filters not a multiple of
- * the register block, widths with a partial block, each activation path. */
+ * the register block, widths with a partial block, each activation path,
+ * strides 1 and 2 (odd and even sizes). */
 Test(darknet_forward, direct_3x3_against_naive)
 {
 	const int shapes[][4] = {   /* m, c, h, w */
 		{ 5, 3, 4, 37 }, { 4, 1, 1, 1 }, { 9, 16, 6, 16 }, { 2, 2, 3, 17 },
+		{ 6, 3, 7, 34 }, { 3, 2, 2, 2 },
 	};
 	const enum vt_dn_act acts[] = { VT_DN_LINEAR, VT_DN_LEAKY,
 					VT_DN_LOGISTIC };
 
 	for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++)
-		for (size_t a = 0; a < sizeof acts / sizeof *acts; a++) {
+		for (size_t a = 0; a < 2 * sizeof acts / sizeof *acts; a++) {
 			int m = shapes[s][0], c = shapes[s][1], h = shapes[s][2],
-			    w = shapes[s][3];
-			size_t nin = (size_t)c * h * w, nout = (size_t)m * h * w;
+			    w = shapes[s][3], st = 1 + (int)(a % 2);
+			int oh = (h - 1) / st + 1, ow = (w - 1) / st + 1;
+			size_t nin = (size_t)c * h * w, nout = (size_t)m * oh * ow;
 			size_t nw = (size_t)m * c * 9;
 			float *in = malloc(nin * sizeof *in);
 			float *wt = malloc(nw * sizeof *wt);
 			float *bias = malloc((size_t)m * sizeof *bias);
 			float *out = malloc(nout * sizeof *out);
-			float *work = malloc(vt_dn_direct_work_n(c, h, w, m) *
+			float *work = malloc(vt_dn_direct_work_n(c, h, w, m, st) *
 					     sizeof *work);
 
 			for (size_t j = 0; j < nin; j++)
@@ -389,24 +392,24 @@ Test(darknet_forward, direct_3x3_against_naive)
 				wt[j] = (float)((j * 53) % 97) / 97.0f - 0.5f;
 			for (int f = 0; f < m; f++)
 				bias[f] = 0.1f * (float)(f % 3) - 0.1f;
-			vt_dn_conv3x3_direct(out, in, wt, bias, m, c, h, w,
-					     acts[a], work);
+			vt_dn_conv3x3_direct(out, in, wt, bias, m, c, h, w, st,
+					     acts[a / 2], work);
 			for (int f = 0; f < m; f++)
-				for (int y = 0; y < h; y++)
-					for (int x = 0; x < w; x++) {
+				for (int y = 0; y < oh; y++)
+					for (int x = 0; x < ow; x++) {
 						double v = bias[f];
-						float got = out[((size_t)f * h + y) * w + x];
+						float got = out[((size_t)f * oh + y) * ow + x];
 
 						for (int ch = 0; ch < c; ch++)
 							for (int k = 0; k < 9; k++) {
-								int iy = y + k / 3 - 1;
-								int ix = x + k % 3 - 1;
+								int iy = st * y + k / 3 - 1;
+								int ix = st * x + k % 3 - 1;
 
 								if (iy >= 0 && iy < h && ix >= 0 && ix < w)
 									v += (double)wt[((size_t)f * c + ch) * 9 + k] *
 									     in[((size_t)ch * h + iy) * w + ix];
 							}
-						v = act(v, acts[a]);
+						v = act(v, acts[a / 2]);
 						cr_assert_float_eq(got, v, 1e-5,
 								   "shape %zu act %zu: (%d,%d,%d) %g vs %g",
 								   s, a, f, y, x, got, v);

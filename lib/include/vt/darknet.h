@@ -184,18 +184,20 @@ void vt_dn_forward_cb(struct vt_dn_net *net,
 #define VT_DN_WINO_MIN_C 128
 bool vt_dn_conv_wino(const struct vt_dn_layer *l);
 /* Whether a layer runs as a direct convolution (vt_dn_conv3x3_direct): 3x3,
- * stride 1, pad 1, one group, at most VT_DN_DIRECT_MAX_C input channels. */
+ * stride 1 or 2, pad 1, one group, at most VT_DN_DIRECT_MAX_C input
+ * channels, not Winograd. */
 #define VT_DN_DIRECT_MAX_C 16
 #define VT_DN_DIRECT_NF 4
 bool vt_dn_conv_direct(const struct vt_dn_layer *l);
 /* Floats of work that vt_dn_conv3x3_direct needs. */
-size_t vt_dn_direct_work_n(int c, int h, int w, int m);
-/* out: (m, h, w) = act(conv(in, weights) + bias), in: (c, h, w), weights:
- * (m, c, 3, 3), stride 1, zero padding 1; work: vt_dn_direct_work_n floats.
- * Fused multiply-adds where the CPU has them (AVX2 and FMA). */
+size_t vt_dn_direct_work_n(int c, int h, int w, int m, int stride);
+/* out: (m, (h-1)/stride+1, (w-1)/stride+1) = act(conv(in, weights) + bias),
+ * in: (c, h, w), weights: (m, c, 3, 3), stride 1 or 2, zero padding 1;
+ * work: vt_dn_direct_work_n floats.  Fused multiply-adds where the CPU has
+ * them (AVX2 and FMA). */
 void vt_dn_conv3x3_direct(float *out, const float *in, const float *weights,
 			  const float *bias, int m, int c, int h, int w,
-			  enum vt_dn_act act, float *work);
+			  int stride, enum vt_dn_act act, float *work);
 /* C (m, n, rows ldc apart) = A (m, k) B (k, n), with A packed by
  * vt_dn_pgemm_pack_a into vt_dn_pgemm_a_n floats, (m/MR, k, MR), and B
  * packed into vt_dn_pgemm_b_n floats, (n/NR, k, NR) with zero columns beyond
