@@ -663,10 +663,10 @@ static int allocate(struct vt_dn_net *net, struct vt_err *err)
 			int t = ((l->out_h + 1) / 2) * ((l->out_w + 1) / 2);
 			size_t cw;
 
-			/* 16 packed (c, tiles) inputs and 16 (filters, tiles)
-			 * products */
+			/* 16 packed (c, tiles) inputs and 16 (tiles, filters)
+			 * products, filters rounded up to a panel */
 			if (vt_add_overflow_size(vt_dn_pgemm_b_n(l->c, t),
-						 (size_t)l->filters * (size_t)t,
+						 vt_dn_pgemm_a_n(l->filters, t),
 						 &cw) ||
 			    vt_mul_overflow_size(16, cw, &cw))
 				goto big;

@@ -301,38 +301,98 @@ static void wino_input(float *v, const float *in, int c, int h, int w)
 	}
 }
 
-/* out: (filters, h, w) from m: (filters, 16, tiles), the 16 products of a
- * filter side by side. */
-static void wino_output(float *out, const float *m, int filters, int h,
-			int w)
+/* The output transform of one tile for filters [0, nf) (at most 8): y[i][f]
+ * from the products a[k] (those of filter f at a[k][f]), written to dst
+ * (filter f's plane at dst + f * hw) where inside the map. */
+static void wino_tile_out(float *dst, size_t hw, int nf, float y[4][8],
+			  int y0, int x0, int h, int w)
+{
+	for (int f = 0; f < nf; f++) {
+		float *d = dst + (size_t)f * hw;
+
+		for (int i = 0; i < 2 && y0 + i < h; i++)
+			for (int j = 0; j < 2 && x0 + j < w; j++)
+				d[(size_t)(y0 + i) * w + x0 + j] = y[2 * i + j][f];
+	}
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* wino_output for 8 filters at once; the same sums in the same order. */
+__attribute__((target("avx2")))
+static void wino_output_avx2(float *out, const float *m, int nf, size_t ldm,
+			     int h, int w)
 {
 	int th = (h + 1) / 2, tw = (w + 1) / 2;
-	size_t nt = (size_t)th * tw;
+	size_t nt = (size_t)th * tw, hw = (size_t)h * w;
 
-	for (int f = 0; f < filters; f++) {
-		float *dst = out + (size_t)f * h * w;
+	for (int ty = 0; ty < th; ty++)
+		for (int tx = 0; tx < tw; tx++) {
+			const float *mt = m + ((size_t)ty * tw + tx) * ldm;
 
-		for (int ty = 0; ty < th; ty++)
-			for (int tx = 0; tx < tw; tx++) {
-				size_t o = (size_t)f * 16 * nt + (size_t)ty * tw + tx;
-				float a[4][4], s[2][4], y[2][2];
+			for (int f0 = 0; f0 < nf; f0 += 8) {
+				__m256 a[16], s0[4], s1[4];
+				float y[4][8];
 
 				for (int k = 0; k < 16; k++)
-					a[k / 4][k % 4] = m[(size_t)k * nt + o];
+					a[k] = _mm256_loadu_ps(mt + k * nt * ldm + f0);
 				for (int j = 0; j < 4; j++) {
-					s[0][j] = a[0][j] + a[1][j] + a[2][j];
-					s[1][j] = a[1][j] - a[2][j] - a[3][j];
+					s0[j] = _mm256_add_ps(_mm256_add_ps(a[j], a[4 + j]),
+							      a[8 + j]);
+					s1[j] = _mm256_sub_ps(_mm256_sub_ps(a[4 + j], a[8 + j]),
+							      a[12 + j]);
 				}
-				for (int i = 0; i < 2; i++) {
-					y[i][0] = s[i][0] + s[i][1] + s[i][2];
-					y[i][1] = s[i][1] - s[i][2] - s[i][3];
-				}
-				for (int i = 0; i < 2 && 2 * ty + i < h; i++)
-					for (int j = 0; j < 2 && 2 * tx + j < w; j++)
-						dst[(size_t)(2 * ty + i) * w + 2 * tx + j] =
-							y[i][j];
+				_mm256_storeu_ps(y[0], _mm256_add_ps(_mm256_add_ps(s0[0], s0[1]), s0[2]));
+				_mm256_storeu_ps(y[1], _mm256_sub_ps(_mm256_sub_ps(s0[1], s0[2]), s0[3]));
+				_mm256_storeu_ps(y[2], _mm256_add_ps(_mm256_add_ps(s1[0], s1[1]), s1[2]));
+				_mm256_storeu_ps(y[3], _mm256_sub_ps(_mm256_sub_ps(s1[1], s1[2]), s1[3]));
+				wino_tile_out(out + (size_t)f0 * hw, hw,
+					      nf - f0 < 8 ? nf - f0 : 8, y, 2 * ty,
+					      2 * tx, h, w);
 			}
+		}
+}
+#endif
+
+/* out: (nf, h, w) from m: (16, tiles, ldm), the products of a tile side by
+ * side, filter f at f (ldm a multiple of 8 at least nf). */
+static void wino_output(float *out, const float *m, int nf, size_t ldm,
+			int h, int w)
+{
+	int th = (h + 1) / 2, tw = (w + 1) / 2;
+	size_t nt = (size_t)th * tw, hw = (size_t)h * w;
+
+#if defined(__x86_64__) && defined(__GNUC__)
+	if (__builtin_cpu_supports("avx2")) {
+		wino_output_avx2(out, m, nf, ldm, h, w);
+		return;
 	}
+#endif
+	for (int ty = 0; ty < th; ty++)
+		for (int tx = 0; tx < tw; tx++) {
+			const float *mt = m + ((size_t)ty * tw + tx) * ldm;
+
+			for (int f0 = 0; f0 < nf; f0 += 8) {
+				float y[4][8];
+
+				for (int f = 0; f < 8; f++) {
+					float a[4][4], s[2][4];
+
+					for (int k = 0; k < 16; k++)
+						a[k / 4][k % 4] = mt[k * nt * ldm + f0 + f];
+					for (int j = 0; j < 4; j++) {
+						s[0][j] = a[0][j] + a[1][j] + a[2][j];
+						s[1][j] = a[1][j] - a[2][j] - a[3][j];
+					}
+					for (int i = 0; i < 2; i++) {
+						y[2 * i][f] = s[i][0] + s[i][1] + s[i][2];
+						y[2 * i + 1][f] = s[i][1] - s[i][2] - s[i][3];
+					}
+				}
+				wino_tile_out(out + (size_t)f0 * hw, hw,
+					      nf - f0 < 8 ? nf - f0 : 8, y, 2 * ty,
+					      2 * tx, h, w);
+			}
+		}
 }
 
 bool vt_dn_conv_direct(const struct vt_dn_layer *l)
@@ -460,13 +520,14 @@ static void conv_forward(struct vt_dn_net *net, struct vt_dn_layer *l,
 		 * output transform, while the products are still in cache */
 		for (int f0 = 0; f0 < l->filters; f0 += fc) {
 			int nf = l->filters - f0 < fc ? l->filters - f0 : fc;
+			size_t ldm = vt_dn_pgemm_a_n(nf, 1);
 			float *o = l->out + (size_t)f0 * n;
 
 			for (int k = 0; k < 16; k++)
-				vt_dn_pgemm(p + k * nt, 16 * nt,
-					    l->wino + k * un + (size_t)f0 * l->c,
-					    v + k * vn, nf, (int)nt, l->c);
-			wino_output(o, p, nf, l->out_h, l->out_w);
+				vt_dn_pgemm_t(p + k * nt * ldm, ldm,
+					      l->wino + k * un + (size_t)f0 * l->c,
+					      v + k * vn, nf, (int)nt, l->c);
+			wino_output(o, p, nf, ldm, l->out_h, l->out_w);
 			bias_act(o, l->biases + f0, nf, n, (size_t)n, l->act);
 		}
 		return;

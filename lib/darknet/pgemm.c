@@ -11,6 +11,8 @@
  * FMA (checked at run time) the products are fused multiply-adds;
  * otherwise a plain C loop does the same sums.
  */
+#include <stdbool.h>
+
 #include "vt/darknet.h"
 
 #define MR VT_DN_PG_MR
@@ -53,10 +55,12 @@ static void store_block(float *c, size_t ldc, const float *t, int mr, int nr)
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 
-/* One MR x nc block, nc <= NR a constant where it is inlined. */
+/* One MR x nc block, nc <= NR a constant where it is inlined; trans:
+ * stored as C^T, all MR rows. */
 __attribute__((target("avx2,fma"), always_inline))
 static inline void block_avx2(float *c, size_t ldc, const float *a,
-			      const float *b, int k, int mr, int nc)
+			      const float *b, int k, int mr, int nc,
+			      bool trans)
 {
 	__m256 acc[MR / 8][NR];
 	float t[MR * NR];
@@ -78,6 +82,15 @@ static inline void block_avx2(float *c, size_t ldc, const float *a,
 			acc[1][j] = _mm256_fmadd_ps(a1, bj, acc[1][j]);
 		}
 	}
+	if (trans) {
+#pragma GCC unroll 8
+		for (int j = 0; j < nc; j++)
+#pragma GCC unroll 2
+			for (int i = 0; i < MR / 8; i++)
+				_mm256_storeu_ps(c + (size_t)j * ldc + 8 * i,
+						 acc[i][j]);
+		return;
+	}
 #pragma GCC unroll 8
 	for (int j = 0; j < nc; j++)
 #pragma GCC unroll 2
@@ -86,45 +99,59 @@ static inline void block_avx2(float *c, size_t ldc, const float *a,
 	store_block(c, ldc, t, mr, nc);
 }
 
+/* The blocks of C (trans: of C^T) along one panel of A, each column
+ * count a constant. */
+__attribute__((target("avx2,fma"), always_inline))
+static inline void panel_avx2(float *c, size_t ldc, const float *ap,
+			      const float *pb, int mr, int n, int k,
+			      bool trans)
+{
+	for (int j0 = 0; j0 < n; j0 += NR) {
+		const float *b = pb + (size_t)j0 * k;
+		float *cb = c + (size_t)j0 * (trans ? ldc : 1);
+
+		/* the last columns by a narrower block */
+		switch (n - j0 < NR ? n - j0 : NR) {
+		case 1:
+			block_avx2(cb, ldc, ap, b, k, mr, 1, trans);
+			break;
+		case 2:
+			block_avx2(cb, ldc, ap, b, k, mr, 2, trans);
+			break;
+		case 3:
+			block_avx2(cb, ldc, ap, b, k, mr, 3, trans);
+			break;
+		case 4:
+			block_avx2(cb, ldc, ap, b, k, mr, 4, trans);
+			break;
+		case 5:
+			block_avx2(cb, ldc, ap, b, k, mr, 5, trans);
+			break;
+		default:
+			block_avx2(cb, ldc, ap, b, k, mr, NR, trans);
+		}
+	}
+}
+
 __attribute__((target("avx2,fma")))
 static void pgemm_avx2(float *c, size_t ldc, const float *pa,
-		       const float *pb, int m, int n, int k)
+		       const float *pb, int m, int n, int k, bool trans)
 {
 	for (int i0 = 0; i0 < m; i0 += MR) {
 		const float *ap = pa + (size_t)i0 * k;
 		int mr = m - i0 < MR ? m - i0 : MR;
 
-		for (int j0 = 0; j0 < n; j0 += NR) {
-			const float *b = pb + (size_t)j0 * k;
-			float *cb = c + (size_t)i0 * ldc + j0;
-
-			/* the last columns by a narrower block */
-			switch (n - j0 < NR ? n - j0 : NR) {
-			case 1:
-				block_avx2(cb, ldc, ap, b, k, mr, 1);
-				break;
-			case 2:
-				block_avx2(cb, ldc, ap, b, k, mr, 2);
-				break;
-			case 3:
-				block_avx2(cb, ldc, ap, b, k, mr, 3);
-				break;
-			case 4:
-				block_avx2(cb, ldc, ap, b, k, mr, 4);
-				break;
-			case 5:
-				block_avx2(cb, ldc, ap, b, k, mr, 5);
-				break;
-			default:
-				block_avx2(cb, ldc, ap, b, k, mr, NR);
-			}
-		}
+		if (trans)
+			panel_avx2(c + i0, ldc, ap, pb, mr, n, k, true);
+		else
+			panel_avx2(c + (size_t)i0 * ldc, ldc, ap, pb, mr, n, k,
+				   false);
 	}
 }
 #endif
 
 static void pgemm_c(float *c, size_t ldc, const float *pa, const float *pb,
-		    int m, int n, int k)
+		    int m, int n, int k, bool trans)
 {
 	for (int i0 = 0; i0 < m; i0 += MR) {
 		const float *ap = pa + (size_t)i0 * k;
@@ -140,19 +167,38 @@ static void pgemm_c(float *c, size_t ldc, const float *pa, const float *pb,
 					for (int i = 0; i < MR; i++)
 						t[(i / 8 * NR + j) * 8 + i % 8] +=
 							a[i] * b[j];
+			if (trans) {
+				for (int j = 0; j < nr; j++)
+					for (int i = 0; i < MR; i++)
+						c[(size_t)(j0 + j) * ldc + i0 + i] =
+							t[(i / 8 * NR + j) * 8 + i % 8];
+				continue;
+			}
 			store_block(c + (size_t)i0 * ldc + j0, ldc, t, mr, nr);
 		}
 	}
 }
 
-void vt_dn_pgemm(float *c, size_t ldc, const float *pa, const float *pb,
-		 int m, int n, int k)
+static void pgemm(float *c, size_t ldc, const float *pa, const float *pb,
+		  int m, int n, int k, bool trans)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
 	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-		pgemm_avx2(c, ldc, pa, pb, m, n, k);
+		pgemm_avx2(c, ldc, pa, pb, m, n, k, trans);
 		return;
 	}
 #endif
-	pgemm_c(c, ldc, pa, pb, m, n, k);
+	pgemm_c(c, ldc, pa, pb, m, n, k, trans);
+}
+
+void vt_dn_pgemm(float *c, size_t ldc, const float *pa, const float *pb,
+		 int m, int n, int k)
+{
+	pgemm(c, ldc, pa, pb, m, n, k, false);
+}
+
+void vt_dn_pgemm_t(float *ct, size_t ldc, const float *pa, const float *pb,
+		   int m, int n, int k)
+{
+	pgemm(ct, ldc, pa, pb, m, n, k, true);
 }

@@ -468,6 +468,19 @@ Test(darknet_forward, pgemm_against_naive)
 						   "shape %zu: (%d,%zu) %g vs %g", s,
 						   i, j, c[i * ldc + j], v);
 			}
+		/* transposed, the rows up to a whole panel */
+		size_t ldt = vt_dn_pgemm_a_n(m, 1) + 2;
+		float *ct = malloc((size_t)n * ldt * sizeof *ct);
+
+		vt_dn_pgemm_t(ct, ldt, pa, pb, m, n, k);
+		for (int i = 0; i < m; i++)
+			for (int j = 0; j < n; j++)
+				cr_assert(ct[(size_t)j * ldt + i] == c[i * ldc + j],
+					  "shape %zu: (%d,%d) transposed", s, i, j);
+		for (int j = 0; j < n; j++)
+			for (size_t i = (size_t)m; i < ldt - 2; i++)
+				cr_assert(ct[(size_t)j * ldt + i] == 0.0f);
+		free(ct);
 		free(a);
 		free(pa);
 		free(pb);
@@ -833,6 +846,24 @@ static char *cfg_at_size(const char *file, int w, int h)
 	fclose(in);
 	fclose(out);
 	return buf;
+}
+
+/* Winograd layers whose filters are not a multiple of the register block
+ * (21: a partial panel, a partial group of 8), on odd and tiny maps. */
+Test(darknet_forward, winograd_odd_shapes_against_naive_reference)
+{
+	compare_with_reference(
+		"[net]\nwidth=11\nheight=7\nchannels=3\n"
+		"[convolutional]\nfilters=130\nsize=1\nstride=1\n"
+		"activation=leaky\n"
+		"[convolutional]\nbatch_normalize=1\nfilters=21\nsize=3\n"
+		"stride=1\npad=1\nactivation=leaky\n"
+		"[convolutional]\nfilters=129\nsize=1\nstride=1\n"
+		"activation=linear\n"
+		"[maxpool]\nsize=2\nstride=2\n"
+		"[maxpool]\nsize=2\nstride=2\n"
+		"[convolutional]\nfilters=35\nsize=3\nstride=1\npad=1\n"
+		"activation=logistic\n", 9, 2e-5);
 }
 
 Test(darknet_forward, yolov4_tiny_against_naive_reference)

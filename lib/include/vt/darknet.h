@@ -209,6 +209,11 @@ size_t vt_dn_pgemm_b_n(int k, int n);
 void vt_dn_pgemm_pack_a(float *pa, const float *a, int m, int k);
 void vt_dn_pgemm(float *c, size_t ldc, const float *pa, const float *pb,
 		 int m, int n, int k);
+/* The same product stored transposed: C[i][j] at ct[j * ldc + i], for the
+ * rows up to m rounded up to VT_DN_PG_MR (ldc at least that; the rows
+ * beyond m get the zero rows of A's packing). */
+void vt_dn_pgemm_t(float *ct, size_t ldc, const float *pa, const float *pb,
+		   int m, int n, int k);
 /* Multiply-adds x 2 of layer i. */
 double vt_dn_layer_flops(const struct vt_dn_net *net, int i);
 
