@@ -44,39 +44,40 @@ size_t vt_dn_resize_tmp_n(int w, int h, int nw, int nh)
 	       8 * (size_t)nw + 8;
 }
 
-static float sample(const uint8_t *img, int w, int ch, int x, int y, int k)
-{
-	int src = ch >= 3 ? k : 0;   /* grey replicated */
-
-	return (float)(img[((size_t)y * w + x) * ch + src] / 255.0);
-}
-
 /* pjreddie's resize_image of planes in (c, h, w) into out (c, rh, rw) at
- * rows/cols offset inside a (c, oh, ow) image. */
+ * rows/cols offset inside a (c, oh, ow) image; part: 3*rw*h floats, then
+ * room for 2*rw more (each column's source column and weight, the same
+ * for every row). */
 static void dn_resize(float *out, int ow, int oh, int ox, int oy,
 		      const float *in, int w, int h, int rw, int rh,
 		      float *part)
 {
 	float ws = rw > 1 ? (float)(w - 1) / (float)(rw - 1) : 0.0f;
 	float hs = rh > 1 ? (float)(h - 1) / (float)(rh - 1) : 0.0f;
+	float *cdx = part + 3 * (size_t)rw * h;
+	int *cix = (int *)(void *)(cdx + rw);
+	int last = w == 1 ? 0 : rw - 1;   /* columns from here copy row[w-1] */
 
+	for (int c = 0; c < last; c++) {
+		float sx = (float)c * ws;
+
+		cix[c] = (int)sx;
+		cdx[c] = sx - (float)cix[c];
+	}
 	for (int k = 0; k < 3; k++)
-		for (int r = 0; r < h; r++)
-			for (int c = 0; c < rw; c++) {
-				const float *row = in + ((size_t)k * h + r) * w;
-				float v;
+		for (int r = 0; r < h; r++) {
+			const float *row = in + ((size_t)k * h + r) * w;
+			float *pr = part + ((size_t)k * h + r) * rw;
 
-				if (c == rw - 1 || w == 1) {
-					v = row[w - 1];
-				} else {
-					float sx = (float)c * ws;
-					int ix = (int)sx;
-					float dx = sx - (float)ix;
+			for (int c = 0; c < last; c++) {
+				float dx = cdx[c];
+				int ix = cix[c];
 
-					v = (1 - dx) * row[ix] + dx * row[ix + 1];
-				}
-				part[((size_t)k * h + r) * rw + c] = v;
+				pr[c] = (1 - dx) * row[ix] + dx * row[ix + 1];
 			}
+			for (int c = last; c < rw; c++)
+				pr[c] = row[w - 1];
+		}
 	for (int k = 0; k < 3; k++)
 		for (int r = 0; r < rh; r++) {
 			float sy = (float)r * hs;
@@ -168,12 +169,22 @@ void vt_dn_preprocess(float *out, const uint8_t *img, int w, int h, int ch,
 		int rw, rh;
 		float *src = tmp, *part = tmp + 3 * (size_t)w * h;
 
+		float lut[256];         /* (float)(u / 255.0) */
+
+		for (int u = 0; u < 256; u++)
+			lut[u] = (float)(u / 255.0);
 		vt_dn_letterbox_dims(w, h, nw, nh, &rw, &rh);
-		for (int k = 0; k < 3; k++)
-			for (int y = 0; y < h; y++)
+		for (int k = 0; k < 3; k++) {
+			int sk = ch >= 3 ? k : 0;   /* grey replicated */
+
+			for (int y = 0; y < h; y++) {
+				const uint8_t *in = img + (size_t)y * w * ch + sk;
+				float *d = src + ((size_t)k * h + y) * w;
+
 				for (int x = 0; x < w; x++)
-					src[((size_t)k * h + y) * w + x] =
-						sample(img, w, ch, x, y, k);
+					d[x] = lut[in[(size_t)x * ch]];
+			}
+		}
 		for (size_t i = 0; i < 3 * plane; i++)
 			out[i] = 0.5f;
 		dn_resize(out, nw, nh, (nw - rw) / 2, (nh - rh) / 2, src, w, h,
