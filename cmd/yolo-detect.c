@@ -1,5 +1,8 @@
 /* yolo-detect - darknet YOLO models on images. */
 #include <getopt.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -285,4 +288,14 @@ int cmd_yolo_detect(int argc, char **argv)
 	return c ? c : status;
 }
 
-int main(int argc, char **argv) { return cmd_yolo_detect(argc, argv); }
+int main(int argc, char **argv)
+{
+#ifdef __GLIBC__
+	/* Every image allocates and frees a few buffers of megabytes: keep
+	 * them in the heap instead of glibc's default mmap and munmap per
+	 * buffer, whose page faults cost about 4 ms of a 768x576 image. */
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
+	return cmd_yolo_detect(argc, argv);
+}
