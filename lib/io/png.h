@@ -1,4 +1,5 @@
-/* png.h - vt's PNG encoder on zlib (private to io). */
+/* png.h - vt's PNG encoder and common-case decoder on zlib (private to
+ * io). */
 #ifndef VT_IO_PNG_H
 #define VT_IO_PNG_H
 
@@ -20,5 +21,15 @@
  */
 int vt_png_encode(FILE *f, const char *name, const uint8_t *pix, uint32_t w,
 		  uint32_t h, int c, int level, struct vt_err *err);
+
+/*
+ * Decode an 8-bit, non-interlaced grey, grey+alpha, RGB or RGBA PNG of
+ * w x h (from its IHDR, already checked) into out, h * w * channels bytes,
+ * converted as stb_image converts (channels equal to the file's, or 3 or
+ * 4).  Returns 0, or -1 for anything else or anything unexpected, when the
+ * caller decodes with stb_image instead (out then holds garbage).
+ */
+int vt_png_decode8(const void *data, size_t len, uint32_t w, uint32_t h,
+		   int channels, uint8_t *out);
 
 #endif
