@@ -1,7 +1,9 @@
 /* forward.c - darknet layers' inference forward in float32.
  *
  * Convolution is im2col + cblas_sgemm (a 1x1 stride 1 convolution without
- * padding multiplies the input directly), bias and activation after.  Every
+ * padding multiplies the input directly), the direct kernel (direct.c) for
+ * 3x3 layers with few input channels, or Winograd F(2x2,3x3) on vt_dn_pgemm
+ * (pgemm.c) from 128 input channels; bias and activation after.  Every
  * buffer lives in the network (arena and im2col work buffer): nothing here
  * allocates.
  */
