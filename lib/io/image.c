@@ -9,6 +9,8 @@
  * several times faster, and by stb when pngread.c declines.
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -227,6 +229,34 @@ int vt_image_info(const char *path, int *w, int *h, int *channels,
 	return 0;
 }
 
+/* Whether a PNG chunk claims more bytes than the file has left.  stb_image
+ * grows its IDAT buffer to what a chunk claims before it reads the chunk,
+ * so a truncated or hostile file could make it allocate gigabytes; such a
+ * file is refused first, in stb's own words ("outofdata"). */
+static bool png_chunk_past_end(const unsigned char *b, size_t len)
+{
+	static const unsigned char magic[8] = { 0x89, 'P', 'N', 'G',
+						'\r', '\n', 0x1a, '\n' };
+	size_t pos = 8;
+
+	if (len < 8 || memcmp(b, magic, 8) != 0)
+		return false;
+	while (len - pos >= 8) {
+		uint32_t clen = (uint32_t)b[pos] << 24 | (uint32_t)b[pos + 1] << 16 |
+				(uint32_t)b[pos + 2] << 8 | b[pos + 3];
+
+		if (clen > len - pos - 8)
+			return true;
+		if (memcmp(b + pos + 4, "IEND", 4) == 0)
+			return false;
+		pos += 8 + (size_t)clen;
+		if (len - pos < 4)
+			return false;
+		pos += 4;   /* the CRC */
+	}
+	return false;
+}
+
 int vt_image_read_mem(const void *buf, size_t len, const char *name,
 		      int channels, const struct vt_image_limits *limits,
 		      struct vt_tensor *t, struct vt_err *err)
@@ -269,6 +299,9 @@ int vt_image_read_mem(const void *buf, size_t len, const char *name,
 			return rc;
 		}
 	}
+	if (png_chunk_past_end(buf, len))
+		return vt_err_set(err, VT_EFORMAT, "'%s': cannot decode image "
+				  "(outofdata)", name);
 	pix = stbi_load_from_memory(buf, (int)len, &dw, &dh, &dc, channels);
 	if (!pix)
 		return vt_err_set(err, strcmp(reason(), "outofmem") == 0

@@ -230,6 +230,10 @@ Test(image, bad_files)
 		  "image 20000x20000 exceeds the limit of 16384x16384" },
 		{ "img-zero.png", VT_EFORMAT, "" },
 		{ "img-bad-zlib.png", VT_EFORMAT, "cannot decode image" },
+		/* an IDAT chunk claiming 2 GiB of a 100-byte file: refused
+		 * before stb_image grows its buffer to that */
+		{ "img-idat-huge.png", VT_EFORMAT,
+		  "cannot decode image (outofdata)" },
 		{ "img-huge.bmp", VT_EFORMAT, "" },
 	};
 	int seen = 0;
