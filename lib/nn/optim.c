@@ -212,7 +212,21 @@ struct step_job {
 	bool zero;
 };
 
-static int task_tensor(const struct vt_nn_optim *o, int task);
+/* the tensor that holds task `task` of the update */
+static int task_tensor(const struct vt_nn_optim *o, int task)
+{
+	int lo = 0, hi = o->n - 1;
+
+	while (lo < hi) {   /* first_task[i] <= task < first_task[i + 1] */
+		int mid = (lo + hi + 1) / 2;
+
+		if (o->first_task[mid] <= task)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
 
 static void step_task(void *p, int task)
 {
@@ -257,22 +271,6 @@ void vt_nn_optim_step(struct vt_nn_optim *o)
 void vt_nn_optim_step_zero(struct vt_nn_optim *o)
 {
 	step_all(o, true);
-}
-
-/* the tensor that holds task `task` of the update */
-static int task_tensor(const struct vt_nn_optim *o, int task)
-{
-	int lo = 0, hi = o->n - 1;
-
-	while (lo < hi) {   /* first_task[i] <= task < first_task[i + 1] */
-		int mid = (lo + hi + 1) / 2;
-
-		if (o->first_task[mid] <= task)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	return lo;
 }
 
 static bool finite_range(const struct vt_nn_val *p, size_t at, size_t n);
