@@ -23,7 +23,7 @@ SANFLAGS ?=
 FUZZ_SECONDS ?= 30
 PYTHON ?= /usr/bin/python3
 
-PKGS := openblas libcjson stb
+PKGS := openblas libcjson stb libdeflate
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CRIT_CFLAGS := $(shell pkg-config --cflags criterion 2>/dev/null)

@@ -1,4 +1,4 @@
-/* idx.c - IDX files, plain or gzip (zlib's inflate), every size checked.
+/* idx.c - IDX files, plain or gzip, every size checked.
  *
  * The declared size is checked (overflow, limit, and for a plain file the
  * file size) before anything is allocated, and the buffer then grows with
@@ -11,6 +11,14 @@
  * order are the same either way, since the thread reads the same pieces in
  * the same order and its failure is handed on only after the pieces that
  * came before it.
+ *
+ * A gzip file is first inflated whole by libdeflate, about twice as fast as
+ * zlib, into a buffer sized from the gzip trailer; the data is then served
+ * from memory.  Should that fail for any reason (a corrupt or truncated
+ * stream, several members, a trailer that lies, data past FAST_MAX), the
+ * file is read again by zlib's streaming inflate from the start, so every
+ * error is found and worded by one decoder and a huge file never needs to
+ * be held whole.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -18,14 +26,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include "vt/idx.h"
 #include "vt/size.h"
 
 #define IN_CHUNK (256u * 1024u)
+/* The largest data inflated whole (larger is streamed by zlib). */
+#define FAST_MAX (UINT64_C(2) << 30)
+/* Deflate expands at most 1032:1 (258-byte matches in 2-bit codes). */
+#define DEFLATE_MAX_RATIO 1032u
 
 /* A byte source: memory, or a file read through a buffer; inflated when it
  * starts with the gzip magic. */
@@ -40,6 +54,9 @@ struct src {
 	int gz;
 	int gz_end;      /* inflate saw the end of the gzip stream */
 	bool raw_eof;    /* all the compressed input has been read */
+	/* inflated whole (see the top): served from here */
+	unsigned char *whole;
+	size_t whole_len, whole_pos;
 	z_stream z;
 	uint64_t total;  /* bytes handed out */
 	/* zlib's check of the gzip trailer turned off (see own_check): */
@@ -125,6 +142,14 @@ static long src_read(struct src *s, unsigned char *buf, size_t n,
 		s->total += done;
 		return (long)done;
 	}
+	if (s->whole) {
+		if (n > s->whole_len - s->whole_pos)
+			n = s->whole_len - s->whole_pos;
+		memcpy(buf, s->whole + s->whole_pos, n);
+		s->whole_pos += n;
+		s->total += n;
+		return (long)n;
+	}
 	s->z.next_out = buf;
 	s->z.avail_out = (uInt)n;
 	while (s->z.avail_out && !s->gz_end) {
@@ -169,7 +194,67 @@ static long src_read(struct src *s, unsigned char *buf, size_t n,
 	return (long)done;
 }
 
-static int src_open(struct src *s, struct vt_err *err)
+/* The gzip data of s (in_len bytes at in) inflated whole by libdeflate into
+ * s->whole; quietly nothing when that fails or does not apply, the
+ * streaming path then reading (and judging) the file. */
+static void inflate_whole(struct src *s, const unsigned char *in,
+			  size_t in_len, uint64_t max_data)
+{
+	struct libdeflate_decompressor *d;
+	size_t isize, got_in = 0, got_out = 0;
+	enum libdeflate_result r;
+	unsigned char *out;
+
+	/* libdeflate skips a header CRC (FHCRC) unchecked: zlib's to judge */
+	if (in_len < 18 || (in[3] & 2))
+		return;
+	isize = le32(in + in_len - 4);
+	/* the trailer's length (the data mod 2^32): believed only where the
+	 * stream could hold it and the header could be within the limit */
+	if (isize == 0 || isize > FAST_MAX ||
+	    isize / DEFLATE_MAX_RATIO > in_len ||
+	    (isize > 4 + 4 * VT_MAX_RANK &&
+	     isize - (4 + 4 * VT_MAX_RANK) > max_data))
+		return;
+	out = malloc(isize);
+	if (!out)
+		return;
+	d = libdeflate_alloc_decompressor();
+	r = d ? libdeflate_gzip_decompress_ex(d, in, in_len, out, isize,
+					      &got_in, &got_out)
+	      : LIBDEFLATE_BAD_DATA;
+	libdeflate_free_decompressor(d);
+	if (r != LIBDEFLATE_SUCCESS || got_in != in_len || got_out != isize) {
+		free(out);
+		return;
+	}
+	s->whole = out;
+	s->whole_len = got_out;
+}
+
+/* inflate_whole on the file or memory of s. */
+static void try_whole(struct src *s, uint64_t max_data)
+{
+	struct stat st;
+	void *in;
+
+	if (!s->f) {
+		inflate_whole(s, s->mem, s->mem_len, max_data);
+		return;
+	}
+	if (fstat(fileno(s->f), &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size < 18 || (uint64_t)st.st_size > FAST_MAX)
+		return;
+	in = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE |
+		  MAP_POPULATE, fileno(s->f), 0);
+	if (in == MAP_FAILED)
+		return;
+	inflate_whole(s, in, (size_t)st.st_size, max_data);
+	munmap(in, (size_t)st.st_size);
+}
+
+static int src_open(struct src *s, uint64_t max_data, bool stream_inflate,
+		    struct vt_err *err)
 {
 	unsigned char m[2];
 	size_t got = 0;
@@ -192,6 +277,10 @@ static int src_open(struct src *s, struct vt_err *err)
 	if (got < 2 || m[0] != 0x1f || m[1] != 0x8b)
 		return 0;
 	s->gz = 1;
+	if (!stream_inflate)
+		try_whole(s, max_data);
+	if (s->whole)
+		return 0;
 	s->inbuf = malloc(IN_CHUNK);
 	if (!s->inbuf)
 		return vt_err_set(err, VT_ENOMEM, "'%s': out of memory",
@@ -208,8 +297,9 @@ static int src_open(struct src *s, struct vt_err *err)
 
 static void src_close(struct src *s)
 {
-	if (s->gz)
+	if (s->gz && !s->whole)
 		inflateEnd(&s->z);
+	free(s->whole);
 	free(s->inbuf);
 	if (s->f)
 		fclose(s->f);
@@ -426,11 +516,12 @@ static int open_src(struct vt_idx_stream **out, struct vt_idx_stream *x,
 		    uint64_t file_size, const struct vt_idx_stream_opts *o,
 		    struct vt_err *err)
 {
-	int rc = src_open(&x->s, err);
+	uint64_t max_bytes = o && o->max_bytes ? o->max_bytes
+					       : VT_IDX_MAX_BYTES_DEFAULT;
+	int rc = src_open(&x->s, max_bytes, o && o->stream_inflate, err);
 
 	if (!rc)
-		rc = parse_header(x, x->s.gz ? 0 : file_size,
-				  o ? o->max_bytes : 0, err);
+		rc = parse_header(x, x->s.gz ? 0 : file_size, max_bytes, err);
 	if (rc) {
 		src_close(&x->s);
 		free(x);
@@ -440,7 +531,8 @@ static int open_src(struct vt_idx_stream **out, struct vt_idx_stream *x,
 	 * tenth of its time: the data's CRC is taken as it is handed out
 	 * instead, on the caller's thread, and checked against the trailer
 	 * in settle() */
-	if (x->s.gz && !x->s.gz_end && inflateValidate(&x->s.z, 0) == Z_OK) {
+	if (x->s.gz && !x->s.whole && !x->s.gz_end &&
+	    inflateValidate(&x->s.z, 0) == Z_OK) {
 		x->crc = (uint32_t)x->s.z.adler;
 		x->s.own_check = true;
 	}

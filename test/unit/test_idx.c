@@ -277,8 +277,11 @@ static const int slot_counts[] = { 0, 1, 2, 3, 16 };
 static void check_stream(const unsigned char *buf, size_t len, size_t pi,
 			 size_t si, size_t *prefix)
 {
+	/* every other time zlib inflating as it goes, against the whole
+	 * read's libdeflate */
 	struct vt_idx_stream_opts o = { .piece_bytes = piece_sizes[pi],
-					.slots = slot_counts[si] };
+					.slots = slot_counts[si],
+					.stream_inflate = si % 2 == 1 };
 	struct vt_idx_stream *s;
 	struct vt_tensor t;
 	struct vt_err err, want;
@@ -647,6 +650,35 @@ Test(idx, gzip_trailer_across_reads)
 	z = gz_by_hand(raw, len, 5, true, &zlen);
 	z[15]++;
 	check_verdict(z, zlen, raw, len - 16);
+	free(z);
+	free(raw);
+}
+
+/* The two gzip decoders (libdeflate whole, zlib as it goes) on what only
+ * one of them might take: a header CRC right and wrong, two members, bytes
+ * after the member, a trailer whose length lies. */
+Test(idx, gzip_whole_and_streamed_agree)
+{
+	size_t len, zlen, zlen2;
+	unsigned char *raw = make_idx(0x08, 1, 301, 5, 7, &len);
+	unsigned char *z = gz_by_hand(raw, len, 3, true, &zlen);
+	unsigned char *z2 = gz(raw, len, &zlen2);
+	unsigned char *cat = malloc(2 * zlen2);
+
+	check_all_pieces(z, zlen);
+	check_verdict(z, zlen, raw, len - 16);
+	z[13] ^= 1;                       /* a bad header CRC */
+	check_all_pieces(z, zlen);
+	memcpy(cat, z2, zlen2);
+	memcpy(cat + zlen2, z2, zlen2);   /* two members */
+	check_all_pieces(cat, 2 * zlen2);
+	cat[zlen2] = 0;                   /* a member, then junk */
+	check_all_pieces(cat, 2 * zlen2);
+	z2[zlen2 - 4] ^= 0x10;            /* the length mod 2^32 lies */
+	check_all_pieces(z2, zlen2);
+	check_verdict(z2, zlen2, raw, len - 16);
+	free(cat);
+	free(z2);
 	free(z);
 	free(raw);
 }

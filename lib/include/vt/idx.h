@@ -8,6 +8,7 @@
 #ifndef VT_IDX_H
 #define VT_IDX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,6 +59,12 @@ struct vt_idx_stream_opts {
 	uint64_t max_bytes;    /* the data limit (0: the default) */
 	size_t piece_bytes;    /* 0: VT_IDX_PIECE_BYTES_DEFAULT */
 	int slots;             /* pieces in flight (>= 2: a reading thread) */
+	/* gzip: inflate as the data is read (zlib), never holding it whole.
+	 * By default a gzip file of up to 2 GiB of data is inflated whole
+	 * by libdeflate first, twice as fast; where that fails the file is
+	 * read this way, so the data, the errors and their messages are the
+	 * same either way. */
+	bool stream_inflate;
 };
 
 struct vt_idx_stream;
