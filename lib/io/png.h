@@ -1,5 +1,5 @@
-/* png.h - vt's PNG encoder and common-case decoder on zlib (private to
- * io). */
+/* png.h - vt's PNG encoder and common-case decoder on zlib and libdeflate
+ * (private to io; the unit tests include it too). */
 #ifndef VT_IO_PNG_H
 #define VT_IO_PNG_H
 
@@ -31,5 +31,9 @@ int vt_png_encode(FILE *f, const char *name, const uint8_t *pix, uint32_t w,
  */
 int vt_png_decode8(const void *data, size_t len, uint32_t w, uint32_t h,
 		   int channels, uint8_t *out);
+/* The same, a row at a time by zlib only (for images too large to
+ * inflate whole; the tests compare the two ways). */
+int vt_png_decode8_rows(const void *data, size_t len, uint32_t w, uint32_t h,
+			int channels, uint8_t *out);
 
 #endif

@@ -9,15 +9,29 @@
  * verdict then stands.  zlib's inflate is several times faster than
  * stb's, which took most of the time of reading a photo.
  *
- * Rows are inflated one at a time into two row buffers and converted
- * straight into the output: memory is two rows whatever the image.
+ * The IDAT data is inflated whole by libdeflate (about twice as fast as
+ * zlib) and the rows unfiltered in that buffer.  Images over WHOLE_MAX,
+ * and any file that fails that way, are inflated a row at a time by zlib
+ * into two row buffers and converted straight into the output, which then
+ * decides: memory is two rows whatever the image, and the two ways take
+ * the same files and give the same bytes.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <libdeflate.h>
 #include <zlib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "png.h"
+
+/* Bytes readable after the end of any row given to unfilter(). */
+#define ROW_SLACK 4
+/* Images whose filtered rows take more are inflated a row at a time. */
+#define WHOLE_MAX ((size_t)64 << 20)
 
 static uint32_t be32(const uint8_t *p)
 {
@@ -49,12 +63,85 @@ static int paeth(int a, int b, int c)
 	return pb <= pc ? b : c;
 }
 
+#ifdef __SSE2__
+/* Sub, Average and Paeth, whose every pixel needs the one before it, a
+ * pixel of 3 or 4 bytes at a time in the lanes of one register; the same
+ * bytes as the loops below. */
+/* Four bytes (the buffers have ROW_SLACK readable bytes after each row;
+ * a fourth byte of a 3-byte pixel only rides along in its lane). */
+static __m128i load_px(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return _mm_cvtsi32_si128((int)v);
+}
+
+static void store_px(uint8_t *p, __m128i x, int bpp)
+{
+	uint32_t v = (uint32_t)_mm_cvtsi128_si32(x);
+
+	memcpy(p, &v, (size_t)bpp);
+}
+
+static void unfilter_px(uint8_t *cur, const uint8_t *prev, size_t n, int bpp,
+			int f)
+{
+	const __m128i zero = _mm_setzero_si128(), one = _mm_set1_epi8(1);
+	__m128i a = zero, c = zero;   /* left and up-left, bytes */
+
+	for (size_t i = 0; i + (size_t)bpp <= n; i += (size_t)bpp) {
+		__m128i x = load_px(cur + i), b = load_px(prev + i);
+
+		if (f == 1) {
+			x = _mm_add_epi8(x, a);
+		} else if (f == 3) {
+			/* floor((a + b) / 2): the rounding-up mean less
+			 * the odd bit */
+			__m128i m = _mm_sub_epi8(_mm_avg_epu8(a, b),
+						 _mm_and_si128(_mm_xor_si128(a, b),
+							       one));
+
+			x = _mm_add_epi8(x, m);
+		} else {
+			__m128i a16 = _mm_unpacklo_epi8(a, zero);
+			__m128i b16 = _mm_unpacklo_epi8(b, zero);
+			__m128i c16 = _mm_unpacklo_epi8(c, zero);
+			__m128i da = _mm_sub_epi16(b16, c16);   /* p - a */
+			__m128i db = _mm_sub_epi16(a16, c16);   /* p - b */
+			__m128i dc = _mm_add_epi16(da, db);     /* p - c */
+			__m128i pa = _mm_max_epi16(da, _mm_sub_epi16(zero, da));
+			__m128i pb = _mm_max_epi16(db, _mm_sub_epi16(zero, db));
+			__m128i pc = _mm_max_epi16(dc, _mm_sub_epi16(zero, dc));
+			/* a unless b is nearer; then c if nearer still */
+			__m128i m1 = _mm_cmpgt_epi16(pa, pb);
+			__m128i v = _mm_or_si128(_mm_and_si128(m1, b16),
+						 _mm_andnot_si128(m1, a16));
+			__m128i m2 = _mm_cmpgt_epi16(_mm_min_epi16(pa, pb), pc);
+
+			v = _mm_or_si128(_mm_and_si128(m2, c16),
+					 _mm_andnot_si128(m2, v));
+			x = _mm_add_epi8(x, _mm_packus_epi16(v, v));
+		}
+		store_px(cur + i, x, bpp);
+		a = x;
+		c = b;
+	}
+}
+#endif
+
 /* Undo row filter f of cur (n bytes, bpp per pixel) against prev. */
 static int unfilter(uint8_t *cur, const uint8_t *prev, size_t n, int bpp,
 		    int f)
 {
 	size_t i;
 
+#ifdef __SSE2__
+	if ((bpp == 3 || bpp == 4) && (f == 1 || f == 3 || f == 4)) {
+		unfilter_px(cur, prev, n, bpp, f);
+		return 0;
+	}
+#endif
 	switch (f) {
 	case 0:
 		break;
@@ -122,8 +209,81 @@ static int next_idat(const uint8_t *buf, size_t len, size_t *pos,
 	return 0;
 }
 
-int vt_png_decode8(const void *data, size_t len, uint32_t w, uint32_t h,
-		   int channels, uint8_t *out)
+/* After the last IDAT (at pos): only ancillary chunks up to IEND. */
+static int check_tail(const uint8_t *buf, size_t len, size_t pos)
+{
+	const uint8_t *type, *cd;
+	uint32_t n;
+
+	for (;;) {
+		if (next_chunk(buf, len, &pos, &type, &cd, &n))
+			return -1;
+		if (memcmp(type, "IEND", 4) == 0)
+			return 0;
+		if (!(type[0] & 32))
+			return -1;
+	}
+}
+
+/* The image whole: the IDAT chunks from pos (the first's data at cd, n
+ * bytes) gathered and inflated by libdeflate, the rows unfiltered in
+ * place.  -1 for anything unexpected. */
+static int decode_whole(const uint8_t *buf, size_t len, size_t pos,
+			const uint8_t *cd, uint32_t n, uint32_t w, uint32_t h,
+			int nc, int channels, uint8_t *out)
+{
+	struct libdeflate_decompressor *d = NULL;
+	size_t rowb = (size_t)w * (size_t)nc, total = n, end = pos, got_in,
+	       got_out, need;
+	const uint8_t *type, *cd2;
+	uint8_t *z = NULL, *f = NULL, *zero = NULL;
+	uint32_t n2;
+	int rc = -1;
+
+	/* the IDAT run: its size, and where it ends */
+	while (next_chunk(buf, len, &end, &type, &cd2, &n2) == 0 &&
+	       memcmp(type, "IDAT", 4) == 0)
+		total += n2;
+	if (h > SIZE_MAX / (rowb + 1))
+		return -1;
+	need = (size_t)h * (rowb + 1);
+	z = malloc(total ? total : 1);
+	f = malloc(need + ROW_SLACK);
+	zero = calloc(1, rowb + 1 + ROW_SLACK);
+	d = libdeflate_alloc_decompressor();
+	if (!z || !f || !zero || !d)
+		goto out;
+	memcpy(z, cd, n);
+	for (size_t at = n, p = pos; at < total; at += n2) {
+		if (next_chunk(buf, len, &p, &type, &cd2, &n2))
+			goto out;
+		memcpy(z + at, cd2, n2);
+		end = p;
+	}
+	if (libdeflate_zlib_decompress_ex(d, z, total, f, need, &got_in,
+					  &got_out) != LIBDEFLATE_SUCCESS ||
+	    got_in != total || got_out != need)
+		goto out;
+	for (uint32_t y = 0; y < h; y++) {
+		uint8_t *cur = f + (size_t)y * (rowb + 1);
+		const uint8_t *prev = y ? cur - (rowb + 1) : zero;
+
+		if (unfilter(cur + 1, prev + 1, rowb, nc, cur[0]))
+			goto out;
+		convert(out + (size_t)y * w * (size_t)channels, cur + 1, w, nc,
+			channels);
+	}
+	rc = check_tail(buf, len, end);
+out:
+	libdeflate_free_decompressor(d);
+	free(zero);
+	free(f);
+	free(z);
+	return rc;
+}
+
+static int decode8(const void *data, size_t len, uint32_t w, uint32_t h,
+		   int channels, uint8_t *out, bool rows_only)
 {
 	static const uint8_t sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a,
 					'\n' };
@@ -157,7 +317,10 @@ int vt_png_decode8(const void *data, size_t len, uint32_t w, uint32_t h,
 		if (!(type[0] & 32) || memcmp(type, "tRNS", 4) == 0)
 			return -1;
 	}
-	rows = calloc(2, rowb + 1);
+	if (!rows_only && h <= WHOLE_MAX / (rowb + 1) &&
+	    decode_whole(buf, len, pos, cd, n, w, h, nc, channels, out) == 0)
+		return 0;
+	rows = calloc(1, 2 * (rowb + 1) + ROW_SLACK);
 	if (!rows)
 		return -1;
 	prev = rows;
@@ -213,18 +376,21 @@ int vt_png_decode8(const void *data, size_t len, uint32_t w, uint32_t h,
 	}
 	if (z.avail_in != 0)
 		goto out;
-	/* then only ancillary chunks up to IEND */
-	for (;;) {
-		if (next_chunk(buf, len, &pos, &type, &cd, &n))
-			goto out;
-		if (memcmp(type, "IEND", 4) == 0)
-			break;
-		if (!(type[0] & 32))
-			goto out;
-	}
-	rc = 0;
+	rc = check_tail(buf, len, pos);
 out:
 	inflateEnd(&z);
 	free(rows);
 	return rc;
+}
+
+int vt_png_decode8(const void *data, size_t len, uint32_t w, uint32_t h,
+		   int channels, uint8_t *out)
+{
+	return decode8(data, len, w, h, channels, out, false);
+}
+
+int vt_png_decode8_rows(const void *data, size_t len, uint32_t w, uint32_t h,
+			int channels, uint8_t *out)
+{
+	return decode8(data, len, w, h, channels, out, true);
 }
