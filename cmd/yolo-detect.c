@@ -4,6 +4,7 @@
 #include <malloc.h>
 #endif
 #include <stdlib.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,7 +32,7 @@ static const char help[] =
 	"                       yolo (label files in -o DIR) or tensor\n"
 	"                       (detection records for map-eval)\n"
 	"  --coco-gt FILE       coco: image and category ids from this ground truth\n"
-	"  -j N                 threads (1): images in parallel\n"
+	"  -j N                 threads (all cores): images in parallel\n"
 	"  --thresh T           score threshold (0.25)\n"
 	"  --nms T              per-class NMS threshold, 0 disables (0.45)\n"
 	"  --nms-kind K         greedy (default) or diou\n"
@@ -208,6 +209,9 @@ int cmd_yolo_detect(int argc, char **argv)
 	double v;
 	uint64_t u;
 
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	o.run.threads = cores < 1 ? 1 : cores > 256 ? 256 : (int)cores;
 	vt_cli_init("yolo-detect");
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":hqvc:w:o:j:", longs, NULL)) != -1) {

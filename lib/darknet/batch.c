@@ -6,9 +6,9 @@
  * input order, and workers stay at most 2 x workers + 1 images ahead of it
  * (so memory stays bounded by a few images whatever their number).  With
  * fewer images than threads the spare threads go to OpenBLAS inside each
- * convolution.  A single worker with several images
- * gets a reader thread that decodes and letterboxes the next image while
- * the network runs on the current one.
+ * convolution.  N threads are N threads: each worker reads, letterboxes
+ * and runs its own images, so that -j 1 is one thread (as a job under GNU
+ * parallel expects) and two workers scale as two cores do.
  */
 #include <cblas.h>
 #include <dirent.h>
@@ -370,101 +370,6 @@ static void *work(void *arg)
 	return NULL;
 }
 
-/*
- * One worker with a reader thread: the reader decodes and preprocesses
- * image i+1 into buf while the worker runs the network on image i, whose
- * input it copied out of buf first.  buf and r belong to the reader while
- * full is false and to the worker while it is true (both under p->mu).
- */
-struct feed {
-	struct pool *p;
-	const struct vt_dn_net *net;
-	float *buf;                     /* one network input */
-	struct vt_dn_result r;          /* the image in buf */
-	bool full;
-	pthread_t th;
-};
-
-static void *feed_run(void *arg)
-{
-	struct feed *f = arg;
-	struct pool *p = f->p;
-	float *tmp = NULL;
-	size_t tmp_n = 0;
-
-	for (size_t i = 0; i < p->n; i++) {
-		struct vt_dn_result r = { 0 };
-		bool stop;
-
-		pthread_mutex_lock(&p->mu);
-		while (f->full && !p->stop)
-			pthread_cond_wait(&p->cv, &p->mu);
-		stop = p->stop;
-		pthread_mutex_unlock(&p->mu);
-		if (stop)
-			break;
-		prepare(f->net, f->buf, p->paths[i], p->o, &tmp, &tmp_n, &r);
-		pthread_mutex_lock(&p->mu);
-		f->r = r;
-		f->full = true;
-		pthread_cond_broadcast(&p->cv);
-		pthread_mutex_unlock(&p->mu);
-	}
-	free(tmp);
-	return NULL;
-}
-
-static void work_fed(struct worker *w, struct feed *f)
-{
-	struct pool *p = w->p;
-	size_t in_n = (size_t)w->net->c * w->net->h * w->net->w;
-
-	for (size_t i = 0; i < p->n; i++) {
-		struct vt_dn_result *r = &p->slots[i].r;
-
-		pthread_mutex_lock(&p->mu);
-		while (!p->stop && (!f->full || i >= p->emitted + p->window))
-			pthread_cond_wait(&p->cv, &p->mu);
-		if (p->stop) {
-			pthread_mutex_unlock(&p->mu);
-			break;
-		}
-		*r = f->r;
-		if (!r->status)
-			memcpy(w->net->input, f->buf, in_n * sizeof(float));
-		f->full = false;
-		pthread_cond_broadcast(&p->cv);
-		pthread_mutex_unlock(&p->mu);
-		finish(w, r);
-		pthread_mutex_lock(&p->mu);
-		p->slots[i].done = true;
-		pthread_cond_broadcast(&p->cv);
-		pthread_mutex_unlock(&p->mu);
-	}
-}
-
-/* One worker: with a reader thread when there are several images and a
- * thread can be had, else everything here, in order. */
-static void *work_one(void *arg)
-{
-	struct worker *w = arg;
-	struct feed f = { .p = w->p, .net = w->net };
-
-	if (w->p->n > 1)
-		f.buf = vt_calloc_array((size_t)w->net->c * w->net->h,
-					(size_t)w->net->w * sizeof(float));
-	if (f.buf && pthread_create(&f.th, NULL, feed_run, &f) == 0) {
-		work_fed(w, &f);
-		pthread_join(f.th, NULL);
-		if (f.full)             /* stopped early: an image not taken */
-			result_release(&f.r);
-	} else {
-		work(w);
-	}
-	free(f.buf);
-	return NULL;
-}
-
 int vt_dn_detect_all(struct vt_dn_net *net, char *const *paths, size_t n,
 		     const struct vt_dn_run_opts *o, vt_dn_result_fn fn,
 		     void *arg, struct vt_err *err)
@@ -496,8 +401,7 @@ int vt_dn_detect_all(struct vt_dn_net *net, char *const *paths, size_t n,
 	}
 	p.window = 2 * (size_t)nw + 1;
 	for (int k = 0; k < nw && !rc; k++) {
-		if (pthread_create(&w[k].th, NULL, nw > 1 ? work : work_one,
-				   &w[k]))
+		if (pthread_create(&w[k].th, NULL, work, &w[k]))
 			rc = vt_err_sys(err, VT_EOS, "cannot start a thread");
 		else
 			w[k].started = true;

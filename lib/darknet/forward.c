@@ -279,14 +279,25 @@ static void wino_input(float *v, const float *in, int c, int h, int w)
 				int y0 = 2 * ty - 1, x0 = 2 * tx - 1;
 				size_t o = vpos(ch, (size_t)ty * tw + tx, c);
 
-				for (int i = 0; i < 4; i++)
-					for (int j = 0; j < 4; j++) {
-						int y = y0 + i, x = x0 + j;
+				if (y0 >= 0 && y0 + 4 <= h && x0 >= 0 &&
+				    x0 + 4 <= w) {
+					/* inside: no bounds to check */
+					const float *p = src + (size_t)y0 * w +
+							 x0;
 
-						d[i][j] = y >= 0 && y < h &&
-							  x >= 0 && x < w ?
-							  src[(size_t)y * w + x] : 0.0f;
-					}
+					for (int i = 0; i < 4; i++, p += w)
+						memcpy(d[i], p, sizeof d[i]);
+				} else {
+					for (int i = 0; i < 4; i++)
+						for (int j = 0; j < 4; j++) {
+							int y = y0 + i, x = x0 + j;
+
+							d[i][j] = y >= 0 && y < h &&
+								  x >= 0 && x < w ?
+								  src[(size_t)y * w + x] :
+								  0.0f;
+						}
+				}
 				for (int j = 0; j < 4; j++) {
 					b[0][j] = d[0][j] - d[2][j];
 					b[1][j] = d[1][j] + d[2][j];

@@ -14,13 +14,15 @@
 # 768x576 PNG made here (darknet's dog.png from ../shared/fixtures/yolo when
 # present).  vt is timed as one process over N copies of the image (model
 # load paid once and subtracted, divided by N; with -j 2 two images run at
-# once); OpenCV as net.forward() on blobFromImage after its own model load,
-# median of N, with cv2.setNumThreads(1) and (2); darknet (when installed)
+# once; -j 1 is one thread); OpenCV as imread, blobFromImage and
+# net.forward() after its own model load, median of N, with
+# cv2.setNumThreads(1) and (2), so that both sides do the same work (read
+# the file, preprocess, run the network); darknet (when installed)
 # as the "Predicted in" time it prints for one image (forward only, one
 # thread; run with -thresh 1, since its O(n^2) NMS over the many boxes of
 # synthetic weights takes minutes and is not timed anyway), except for
 # yolov4-tiny, which pjreddie's darknet cannot run.
-# N is BENCH_N (10), a third of it for yolov3.
+# N is BENCH_N (10), a third of it for yolov3 (made even).
 set -eu
 bin=$(cd "${1:?usage: $0 BIN_DIR [CFG ...]}" && pwd)
 shift
@@ -53,7 +55,8 @@ printf 'classes=80\nnames=%s\n' "$(pwd)/configs/yolo/coco.names" > "$work/d.data
 bench() {  # cfg
 	name=$(basename "$1" .cfg)
 	n=${BENCH_N:-10}
-	[ "$name" = yolov3 ] && n=$(( (n + 2) / 3 ))
+	# even, so that -j 2 never ends on one image alone
+	[ "$name" = yolov3 ] && n=$(( (n + 5) / 6 * 2 ))
 	sed 's/^width=.*/width=416/; s/^height=.*/height=416/' "$1" > "$work/m.cfg"
 	"$bin/yolo-detect" -c "$work/m.cfg" --synth-weights "$work/m.weights"
 	i=0
@@ -71,6 +74,8 @@ bench() {  # cfg
 	vt2=$(vt_time 2)
 	printf '%s: vt %.4f s per image (1 thread, decode+letterbox+forward)\n' "$name" "$vt1"
 	printf '%s: vt %.4f s per image (2 threads, -j 2)\n' "$name" "$vt2"
+	printf '%s: vt -j 2 throughput over -j 1: %.2fx (goal: near 2)\n' "$name" \
+		"$(echo "$vt1 / $vt2" | bc -l)"
 	if [ $have_cv = 1 ]; then
 		"$py" - "$work/m.cfg" "$work/m.weights" "$img" "$n" "$vt1" "$vt2" "$name" <<'PY'
 import sys, time
@@ -87,13 +92,14 @@ for th in (1, 2):
     ts = []
     for _ in range(n):
         t = time.perf_counter()
+        im = cv2.imread(img)
         blob = cv2.dnn.blobFromImage(im, 1 / 255, (416, 416), swapRB=True, crop=False)
         net.setInput(blob)
         net.forward(outs)
         ts.append(time.perf_counter() - t)
     cv = sorted(ts)[len(ts) // 2]
     s = 's' if th > 1 else ''
-    print(f"{name}: OpenCV DNN {cv2.__version__} {cv:.4f} s per image ({th} thread{s}, blob+forward)")
+    print(f"{name}: OpenCV DNN {cv2.__version__} {cv:.4f} s per image ({th} thread{s}, imread+blob+forward)")
     print(f"{name}: ratio vt/OpenCV, {th} thread{s}: {vt[th] / cv:.2f} (goal <= 0.8)")
 PY
 	fi
