@@ -31,8 +31,11 @@ int vt_png_encode(FILE *f, const char *name, const uint8_t *pix, uint32_t w,
  */
 int vt_png_decode8(const void *data, size_t len, uint32_t w, uint32_t h,
 		   int channels, uint8_t *out);
-/* The same, a row at a time by zlib only (for images too large to
- * inflate whole; the tests compare the two ways). */
+/* The two ways vt_png_decode8 takes, for the tests: inflated whole by
+ * libdeflate (any size), or a row at a time by zlib (the way for images too
+ * large to inflate whole, and for anything the first declines). */
+int vt_png_decode8_whole(const void *data, size_t len, uint32_t w,
+			 uint32_t h, int channels, uint8_t *out);
 int vt_png_decode8_rows(const void *data, size_t len, uint32_t w, uint32_t h,
 			int channels, uint8_t *out);
 

@@ -32,6 +32,9 @@
 #define ROW_SLACK 4
 /* Images whose filtered rows take more are inflated a row at a time. */
 #define WHOLE_MAX ((size_t)64 << 20)
+/* The ways decode8 may take (both: whole first, up to WHOLE_MAX). */
+#define WAY_WHOLE 1
+#define WAY_ROWS 2
 
 static uint32_t be32(const uint8_t *p)
 {
@@ -241,8 +244,8 @@ static int decode_whole(const uint8_t *buf, size_t len, size_t pos,
 	int rc = -1;
 
 	/* the IDAT run: its size, and where it ends */
-	while (next_chunk(buf, len, &end, &type, &cd2, &n2) == 0 &&
-	       memcmp(type, "IDAT", 4) == 0)
+	for (size_t p = end; next_chunk(buf, len, &p, &type, &cd2, &n2) == 0 &&
+			     memcmp(type, "IDAT", 4) == 0; end = p)
 		total += n2;
 	if (h > SIZE_MAX / (rowb + 1))
 		return -1;
@@ -258,7 +261,6 @@ static int decode_whole(const uint8_t *buf, size_t len, size_t pos,
 		if (next_chunk(buf, len, &p, &type, &cd2, &n2))
 			goto out;
 		memcpy(z + at, cd2, n2);
-		end = p;
 	}
 	if (libdeflate_zlib_decompress_ex(d, z, total, f, need, &got_in,
 					  &got_out) != LIBDEFLATE_SUCCESS ||
@@ -283,7 +285,7 @@ out:
 }
 
 static int decode8(const void *data, size_t len, uint32_t w, uint32_t h,
-		   int channels, uint8_t *out, bool rows_only)
+		   int channels, uint8_t *out, int ways)
 {
 	static const uint8_t sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a,
 					'\n' };
@@ -317,9 +319,12 @@ static int decode8(const void *data, size_t len, uint32_t w, uint32_t h,
 		if (!(type[0] & 32) || memcmp(type, "tRNS", 4) == 0)
 			return -1;
 	}
-	if (!rows_only && h <= WHOLE_MAX / (rowb + 1) &&
+	if ((ways & WAY_WHOLE) && (!(ways & WAY_ROWS) ||
+				   h <= WHOLE_MAX / (rowb + 1)) &&
 	    decode_whole(buf, len, pos, cd, n, w, h, nc, channels, out) == 0)
 		return 0;
+	if (!(ways & WAY_ROWS))
+		return -1;
 	rows = calloc(1, 2 * (rowb + 1) + ROW_SLACK);
 	if (!rows)
 		return -1;
@@ -386,11 +391,17 @@ out:
 int vt_png_decode8(const void *data, size_t len, uint32_t w, uint32_t h,
 		   int channels, uint8_t *out)
 {
-	return decode8(data, len, w, h, channels, out, false);
+	return decode8(data, len, w, h, channels, out, WAY_WHOLE | WAY_ROWS);
+}
+
+int vt_png_decode8_whole(const void *data, size_t len, uint32_t w,
+			 uint32_t h, int channels, uint8_t *out)
+{
+	return decode8(data, len, w, h, channels, out, WAY_WHOLE);
 }
 
 int vt_png_decode8_rows(const void *data, size_t len, uint32_t w, uint32_t h,
 			int channels, uint8_t *out)
 {
-	return decode8(data, len, w, h, channels, out, true);
+	return decode8(data, len, w, h, channels, out, WAY_ROWS);
 }

@@ -151,13 +151,16 @@ Test(image, png_zlib_reader_same_as_stb)
 					     (size_t)(ch ? ch : c));
 				cr_assert_eq(memcmp(got.data, ref, got.nbytes), 0,
 					     "c %d size %zu asked %d", c, z, ch);
-				/* zlib a row at a time, as for large images */
-				if (ch == 0 || ch == c || ch >= 3) {
+				/* each way on its own: libdeflate whole, zlib
+				 * a row at a time (as for large images) */
+				for (int way = 0; way < 2 &&
+				     (ch == 0 || ch == c || ch >= 3); way++) {
 					memset(got.data, 0, got.nbytes);
-					cr_assert_eq(vt_png_decode8_rows(
+					cr_assert_eq((way ? vt_png_decode8_rows
+							  : vt_png_decode8_whole)(
 						buf, len, (uint32_t)w,
 						(uint32_t)h, ch ? ch : c,
-						got.data), 0);
+						got.data), 0, "way %d", way);
 					cr_assert_eq(memcmp(got.data, ref,
 							    got.nbytes), 0);
 				}
@@ -187,6 +190,9 @@ Test(image, png_zlib_reader_same_as_stb)
 						(uint32_t)w, (uint32_t)h, 3, o),
 						-1);
 					cr_assert_eq(vt_png_decode8_rows(cp, n,
+						(uint32_t)w, (uint32_t)h, 3, o),
+						-1);
+					cr_assert_eq(vt_png_decode8_whole(cp, n,
 						(uint32_t)w, (uint32_t)h, 3, o),
 						-1);
 					free(o);
