@@ -9,6 +9,7 @@
 
 #include "vt/augment.h"
 #include "vt/size.h"
+#include "vt/file.h"
 
 #define MAX_LABEL_BYTES (UINT64_C(1) << 30)
 
@@ -19,45 +20,6 @@ static const char *base_name(const char *p)
 	return s ? s + 1 : p;
 }
 
-/* The whole file, NUL-terminated: *buf malloc'd.  A missing file is
- * VT_EOPEN with errno ENOENT kept in err->sys_errno. */
-static int slurp(const char *path, char **buf, size_t *len,
-		 struct vt_err *err)
-{
-	FILE *f = fopen(path, "rb");
-	struct stat st;
-	size_t n;
-	char *b;
-
-	if (!f)
-		return vt_err_sys(err, VT_EOPEN, "'%s': cannot open", path);
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		fclose(f);
-		return vt_err_set(err, VT_EOPEN, "'%s': not a regular file",
-				  path);
-	}
-	if ((uint64_t)st.st_size > MAX_LABEL_BYTES) {
-		fclose(f);
-		return vt_err_set(err, VT_ELIMIT, "'%s': larger than 1 GiB",
-				  path);
-	}
-	b = malloc((size_t)st.st_size + 1);
-	if (!b) {
-		fclose(f);
-		return vt_err_set(err, VT_ENOMEM, "out of memory");
-	}
-	n = fread(b, 1, (size_t)st.st_size, f);
-	if (ferror(f)) {
-		free(b);
-		fclose(f);
-		return vt_err_sys(err, VT_EIO, "'%s': read error", path);
-	}
-	fclose(f);
-	b[n] = 0;
-	*buf = b;
-	*len = n;
-	return 0;
-}
 
 static int push_box(double **boxes, size_t *n, size_t *cap,
 		    const double b[4], struct vt_err *err)
@@ -315,7 +277,7 @@ int vt_aug_labels_open(struct vt_aug_labels *l, const char *path,
 	if (S_ISDIR(st.st_mode)) {
 		l->yolo = true;
 	} else {
-		rc = slurp(path, &buf, &len, err);
+		rc = vt_file_read(path, MAX_LABEL_BYTES, &buf, &len, err);
 		if (rc)
 			return rc;
 		rc = vt_aug_labels_parse_coco(l, buf, len, path, err);
@@ -362,7 +324,7 @@ int vt_aug_labels_find(const struct vt_aug_labels *l, const char *image,
 		if (!p)
 			return vt_err_set(err, VT_ENOMEM, "out of memory");
 		snprintf(p, plen, "%s/%.*s.txt", l->path, (int)stem, base);
-		rc = slurp(p, &buf, &len, err);
+		rc = vt_file_read(p, MAX_LABEL_BYTES, &buf, &len, err);
 		if (rc == VT_EOPEN && err->sys_errno == ENOENT) {
 			free(p);
 			return 0;    /* an image without objects */

@@ -12,6 +12,7 @@
 #include "vt/box.h"
 #include "vt/record.h"
 #include "vt/size.h"
+#include "vt/file.h"
 
 #define STDIN_NAME "<stdin>"   /* as the record reader names it */
 
@@ -75,41 +76,6 @@ int vt_boxes_from_record(const struct vt_record *rec, const char *name,
 	return 0;
 }
 
-/* All of f into a malloc'd buffer. */
-static int read_all(FILE *f, const char *name, char **buf, size_t *len,
-		    struct vt_err *err)
-{
-	size_t cap = 0;
-
-	*buf = NULL;
-	*len = 0;
-	for (;;) {
-		size_t got;
-
-		if (cap - *len < 4096) {
-			char *nb = NULL;
-
-			if (vt_add_overflow_size(cap, cap / 2 + 65536, &cap) ||
-			    !(nb = realloc(*buf, cap))) {
-				free(*buf);
-				*buf = NULL;
-				return vt_err_set(err, VT_ENOMEM,
-						  "'%s': out of memory", name);
-			}
-			*buf = nb;
-		}
-		got = fread(*buf + *len, 1, cap - *len, f);
-		*len += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		free(*buf);
-		*buf = NULL;
-		return vt_err_sys(err, VT_EIO, "'%s': read error", name);
-	}
-	return 0;
-}
 
 int vt_boxes_read_text(FILE *f, const char *name, enum vt_box_format fmt,
 		       float **boxes, size_t *n, struct vt_err *err)
@@ -120,7 +86,7 @@ int vt_boxes_read_text(FILE *f, const char *name, enum vt_box_format fmt,
 
 	*boxes = NULL;
 	*n = 0;
-	rc = read_all(f, name, &buf, &len, err);
+	rc = vt_file_read_stream(f, name, 0, &buf, &len, err);
 	if (rc)
 		return rc;
 	rc = vt_boxes_parse_text(buf, len, name, fmt, boxes, n, err);
@@ -206,7 +172,6 @@ int vt_boxes_load(const char *arg, enum vt_box_format fmt, float **boxes,
 	bool is_stdin = strcmp(arg, "-") == 0;
 	const char *name = is_stdin ? STDIN_NAME : arg;
 	FILE *f = is_stdin ? stdin : fopen(arg, "rb");
-	struct stat st;
 	char *buf;
 	size_t len;
 	int rc;
@@ -219,11 +184,7 @@ int vt_boxes_load(const char *arg, enum vt_box_format fmt, float **boxes,
 						   boxes, n, err);
 		return vt_err_sys(err, VT_EOPEN, "'%s': cannot open", arg);
 	}
-	if (!is_stdin && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(f);
-		return vt_err_set(err, VT_EOPEN, "'%s': is a directory", arg);
-	}
-	rc = read_all(f, name, &buf, &len, err);
+	rc = vt_file_read_stream(f, name, 0, &buf, &len, err);
 	if (!is_stdin)
 		fclose(f);
 	if (rc)

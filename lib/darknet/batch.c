@@ -81,7 +81,8 @@ int vt_dn_names_load(const char *path, const struct vt_dn_net *net,
 {
 	FILE *f = fopen(path, "r");
 	int rc = f ? vt_dn_read_lines(f, path, false, names, n, err) :
-		     vt_err_sys(err, VT_EOPEN, "'%s'", path);
+		     vt_err_sys(err, VT_EOPEN, "'%s': cannot open",
+				path);
 
 	if (f)
 		fclose(f);
@@ -140,7 +141,7 @@ static int add_dir(const char *a, char ***v, size_t *n, size_t **rel,
 	int rc = 0;
 
 	if (!dir)
-		return vt_err_sys(err, VT_EOPEN, "'%s'", a);
+		return vt_err_sys(err, VT_EOPEN, "'%s': cannot open", a);
 	while (!rc && (e = readdir(dir))) {
 		size_t len = alen + strlen(e->d_name) + 2;
 		char *p;
@@ -184,7 +185,8 @@ int vt_dn_collect_images(const char *list, char *const *args, int nargs,
 			size_t nl;
 
 			if (!f) {
-				rc = vt_err_sys(err, VT_EOPEN, "'%s'", a);
+				rc = vt_err_sys(err, VT_EOPEN,
+						"'%s': cannot open", a);
 				break;
 			}
 			rc = vt_dn_read_lines(f, i < 0 ? a : "<stdin>", true,

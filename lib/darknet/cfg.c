@@ -14,6 +14,7 @@
 
 #include "vt/darknet.h"
 #include "vt/size.h"
+#include "vt/file.h"
 
 struct kv {
 	char *key, *val;
@@ -858,47 +859,14 @@ done:
 int vt_dn_net_load_cfg(const char *path, unsigned flags,
 		       struct vt_dn_net **out, struct vt_err *err)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	char *buf;
+	size_t len;
 	int rc;
 
 	*out = NULL;
-	if (!f)
-		return vt_err_sys(err, VT_EOPEN, "'%s'", path);
-	for (;;) {
-		size_t got;
-
-		if (len == cap) {
-			char *nb;
-
-			if (cap >= ((size_t)16 << 20)) {
-				fclose(f);
-				free(buf);
-				return vt_err_set(err, VT_ELIMIT, "'%s': config "
-						  "larger than 16 MiB", path);
-			}
-			cap = cap ? 2 * cap : 16384;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				fclose(f);
-				free(buf);
-				return vt_err_set(err, VT_ENOMEM, "'%s': out "
-						  "of memory", path);
-			}
-			buf = nb;
-		}
-		got = fread(buf + len, 1, cap - len, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		fclose(f);
-		free(buf);
-		return vt_err_sys(err, VT_EIO, "'%s'", path);
-	}
-	fclose(f);
+	rc = vt_file_read(path, UINT64_C(16) << 20, &buf, &len, err);
+	if (rc)
+		return rc;
 	rc = vt_dn_net_parse(buf, len, path, flags, out, err);
 	free(buf);
 	return rc;

@@ -9,6 +9,7 @@
 #include "vt/record.h"
 #include "vt/tensor.h"
 #include "vt/json.h"
+#include "vt/file.h"
 
 static const char *const format_names[] = {
 	[VT_DET_TEXT] = "text",
@@ -55,7 +56,7 @@ int vt_det_writer_coco_gt(struct vt_det_writer *w, const char *path,
 {
 	char *buf;
 	size_t len;
-	int rc = vt_slurp(path, &buf, &len, err);
+	int rc = vt_file_read(path, 0, &buf, &len, err);
 
 	if (rc)
 		return rc;

@@ -169,7 +169,7 @@ int vt_dn_weights_load(struct vt_dn_net *net, const char *path,
 	int rc;
 
 	if (!f)
-		return vt_err_sys(err, VT_EOPEN, "'%s'", path);
+		return vt_err_sys(err, VT_EOPEN, "'%s': cannot open", path);
 	rc = vt_dn_weights_read(net, f, path, err);
 	fclose(f);
 	return rc;

@@ -9,6 +9,7 @@
 #include "vt/size.h"
 #include "vt/voctxt.h"
 #include "vt/yolotxt.h"
+#include "vt/file.h"
 
 static const char *const fmt_names[] = {
 	[VT_EVAL_AUTO] = "auto",
@@ -68,7 +69,7 @@ int vt_names_read(const char *path, char ***names, size_t *n,
 
 	*names = NULL;
 	*n = 0;
-	if ((rc = vt_slurp(path, &buf, &len, err)))
+	if ((rc = vt_file_read(path, 0, &buf, &len, err)))
 		return rc;
 	for (p = buf; p < buf + len && !rc;) {
 		char *e = memchr(p, '\n', (size_t)(buf + len - p)), *t;
@@ -137,7 +138,7 @@ static int slurp_fmt(const char *path, enum vt_eval_fmt *f, bool yolo,
 	}
 	if (*f == VT_EVAL_VOC || *f == VT_EVAL_YOLO)
 		return 0;
-	if ((rc = vt_slurp(path, buf, len, err)))
+	if ((rc = vt_file_read(path, 0, buf, len, err)))
 		return rc;
 	if (*f == VT_EVAL_AUTO)
 		*f = vt_eval_fmt_sniff(*buf, *len);

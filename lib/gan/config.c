@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "vt/gan.h"
+#include "vt/file.h"
 
 /* ---- names ---------------------------------------------------------- */
 
@@ -544,48 +545,12 @@ int vt_gan_config_parse(struct vt_gan_config *c, const char *text, size_t len,
 int vt_gan_config_load(struct vt_gan_config *c, const char *path,
 		       struct vt_err *err)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	int rc;
+	char *buf;
+	size_t len;
+	int rc = vt_file_read(path, UINT64_C(1) << 20, &buf, &len, err);
 
-	if (!f)
-		return vt_err_sys(err, VT_EOPEN, "'%s': cannot open", path);
-	for (;;) {
-		size_t got;
-
-		if (cap - len < 4096) {
-			char *nb;
-
-			if (cap >= (size_t)1 << 20) {
-				fclose(f);
-				free(buf);
-				return vt_err_set(err, VT_ECONFIG,
-						  "'%s': larger than 1 MiB",
-						  path);
-			}
-			nb = realloc(buf, cap + 65536);
-			if (!nb) {
-				fclose(f);
-				free(buf);
-				return vt_err_set(err, VT_ENOMEM,
-						  "out of memory");
-			}
-			buf = nb;
-			cap += 65536;
-		}
-		got = fread(buf + len, 1, cap - len, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		rc = vt_err_sys(err, VT_EIO, "'%s': read error", path);
-		fclose(f);
-		free(buf);
+	if (rc)
 		return rc;
-	}
-	fclose(f);
 	rc = vt_gan_config_parse(c, buf, len, path, err);
 	free(buf);
 	return rc;

@@ -11,64 +11,12 @@
 #include "vt/image.h"
 #include "vt/outfile.h"
 #include "vt/size.h"
+#include "vt/file.h"
 
 #define MAX_LOSSES 32
 #define MAX_LINE 4096
-
-/* ---- reading text files --------------------------------------------- */
-
-/* The whole file into a malloc'd NUL-terminated buffer (at most 256 MiB).
- * VT_EOPEN with errno ENOENT when missing. */
-static int slurp(const char *path, char **out, size_t *len,
-		 struct vt_err *err)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t n = 0, cap = 0;
-	int rc;
-
-	if (!f)
-		return vt_err_sys(err, VT_EOPEN, "'%s': cannot open", path);
-	for (;;) {
-		size_t got;
-
-		if (cap - n < 65536) {
-			char *nb;
-
-			if (cap >= (size_t)256 << 20) {
-				fclose(f);
-				free(buf);
-				return vt_err_set(err, VT_ELIMIT,
-						  "'%s': larger than 256 MiB",
-						  path);
-			}
-			nb = realloc(buf, cap + (cap < 65536 ? 65536 : cap));
-			if (!nb) {
-				fclose(f);
-				free(buf);
-				return vt_err_set(err, VT_ENOMEM,
-						  "out of memory");
-			}
-			cap += cap < 65536 ? 65536 : cap;
-			buf = nb;
-		}
-		got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		rc = vt_err_sys(err, VT_EIO, "'%s': read error", path);
-		fclose(f);
-		free(buf);
-		return rc;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
-}
+/* logs and reports read back */
+#define MAX_TEXT_BYTES (UINT64_C(256) << 20)
 
 /* ---- the log -------------------------------------------------------- */
 
@@ -108,7 +56,7 @@ static int keep_rows(const char *path, const char *head, uint64_t resume_step,
 	struct vt_outfile of;
 	char *text, *p, *nl;
 	size_t len, lineno = 1, hl = strlen(head);
-	int rc = slurp(path, &text, &len, err);
+	int rc = vt_file_read(path, MAX_TEXT_BYTES, &text, &len, err);
 
 	if (rc)
 		return rc;
@@ -248,7 +196,7 @@ int vt_gan_series_read(const char *path, struct vt_gan_series *s,
 	int rc;
 
 	memset(s, 0, sizeof *s);
-	rc = slurp(path, &text, &len, err);
+	rc = vt_file_read(path, MAX_TEXT_BYTES, &text, &len, err);
 	if (rc)
 		return rc;
 	nl = strchr(text, '\n');

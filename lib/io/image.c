@@ -24,6 +24,7 @@
 #include "vt/image.h"
 #include "vt/outfile.h"
 #include "vt/size.h"
+#include "vt/file.h"
 
 #include "png.h"
 
@@ -79,59 +80,6 @@ int vt_image_readable_ext(const char *path)
 	return 0;
 }
 
-/* The whole file in a malloc'd buffer. */
-static int slurp(const char *path, unsigned char **buf, size_t *len,
-		 struct vt_err *err)
-{
-	FILE *f = fopen(path, "rb");
-	struct stat st;
-	unsigned char *p;
-	size_t n;
-
-	*buf = NULL;
-	*len = 0;
-	if (!f)
-		return vt_err_sys(err, VT_EOPEN, "'%s': cannot open", path);
-	if (fstat(fileno(f), &st) != 0) {
-		fclose(f);
-		return vt_err_sys(err, VT_EIO, "'%s': cannot stat", path);
-	}
-	if (S_ISDIR(st.st_mode)) {
-		fclose(f);
-		return vt_err_set(err, VT_EOPEN, "'%s': is a directory", path);
-	}
-	if (!S_ISREG(st.st_mode)) {
-		fclose(f);
-		return vt_err_set(err, VT_EOPEN, "'%s': not a regular file",
-				  path);
-	}
-	if ((uint64_t)st.st_size > INT_MAX) {
-		fclose(f);
-		return vt_err_set(err, VT_ELIMIT, "'%s': file of %llu bytes "
-				  "exceeds the limit of %d bytes for an image",
-				  path, (unsigned long long)st.st_size, INT_MAX);
-	}
-	n = (size_t)st.st_size;
-	p = malloc(n ? n : 1);
-	if (!p) {
-		fclose(f);
-		return vt_err_set(err, VT_ENOMEM, "'%s': out of memory for "
-				  "%zu bytes", path, n);
-	}
-	if (n && fread(p, 1, n, f) != n) {
-		int rc = ferror(f) ? vt_err_sys(err, VT_EIO, "'%s': read error",
-						path)
-				   : vt_err_set(err, VT_EIO, "'%s': file shrank "
-						"while read", path);
-		fclose(f);
-		free(p);
-		return rc;
-	}
-	fclose(f);
-	*buf = p;
-	*len = n;
-	return 0;
-}
 
 static const char *reason(void)
 {
@@ -333,12 +281,13 @@ int vt_image_read(const char *path, int channels,
 		  const struct vt_image_limits *limits, struct vt_tensor *t,
 		  struct vt_err *err)
 {
-	unsigned char *buf;
+	char *buf;
 	size_t len;
 	int rc;
 
 	memset(t, 0, sizeof *t);
-	rc = slurp(path, &buf, &len, err);
+	/* stb takes an int length */
+	rc = vt_file_read(path, INT_MAX, &buf, &len, err);
 	if (rc)
 		return rc;
 	rc = vt_image_read_mem(buf, len, path, channels, limits, t, err);

@@ -10,6 +10,7 @@
 #include "vt/size.h"
 #include "vt/utf8.h"
 #include "vt/voctxt.h"
+#include "vt/file.h"
 
 struct vt_voctxt {
 	char **name;       /* provisional class number -> name */
@@ -323,7 +324,7 @@ static int list_txt(const char *dir, struct names *l, struct vt_err *err)
 	struct dirent *de;
 
 	if (!d)
-		return vt_err_sys(err, VT_EOPEN, "'%s'", dir);
+		return vt_err_sys(err, VT_EOPEN, "'%s': cannot open", dir);
 	while ((de = readdir(d))) {
 		size_t n = strlen(de->d_name);
 
@@ -363,7 +364,7 @@ static int read_one(struct vt_voctxt *v, struct vt_eval_set *s,
 	if (!path)
 		return vt_err_set(err, VT_ENOMEM, "out of memory");
 	snprintf(path, n, "%s/%s", dir, file);
-	rc = vt_slurp(path, &buf, &len, err);
+	rc = vt_file_read(path, 0, &buf, &len, err);
 	if (!rc) {
 		rc = vt_voctxt_parse(v, s, buf, len, path, img, gt, err);
 		free(buf);

@@ -9,6 +9,7 @@
 #include "vt/image.h"
 #include "vt/size.h"
 #include "vt/yolotxt.h"
+#include "vt/file.h"
 
 struct list {
 	char **v;
@@ -36,7 +37,7 @@ static int list_dir(const char *dir, bool txt, struct list *l,
 	int rc = 0;
 
 	if (!d)
-		return vt_err_sys(err, VT_EOPEN, "'%s'", dir);
+		return vt_err_sys(err, VT_EOPEN, "'%s': cannot open", dir);
 	while (!rc && (de = readdir(d))) {
 		size_t n = strlen(de->d_name);
 
@@ -184,7 +185,7 @@ static int sizes_from_file(const char *path, char *const *stems, size_t n,
 {
 	char *buf;
 	size_t len, line = 0;
-	int rc = vt_slurp(path, &buf, &len, err);
+	int rc = vt_file_read(path, 0, &buf, &len, err);
 
 	for (char *p = buf; !rc && p < buf + len;) {
 		char *nl = memchr(p, '\n', (size_t)(buf + len - p)), *f[4];
@@ -258,7 +259,7 @@ static int read_file(struct vt_eval_set *s, const char *dir,
 	if (!path)
 		return vt_err_set(err, VT_ENOMEM, "out of memory");
 	snprintf(path, n, "%s/%s", dir, file);
-	rc = vt_slurp(path, &buf, &len, err);
+	rc = vt_file_read(path, 0, &buf, &len, err);
 	if (!rc)
 		rc = vt_yolo_parse(s, buf, len, path, img, wh[0], wh[1], gt,
 				   maxc, err);

@@ -33,8 +33,5 @@ int vt_coco_read_gt(struct vt_eval_set *s, const char *buf, size_t len,
 int vt_coco_read_dt(struct vt_eval_set *s, const char *buf, size_t len,
 		    const char *name, struct vt_err *err);
 
-/* Whole file (or standard input for "-") into a malloc'd buffer with a
- * terminating NUL (not counted in *len).  VT_EOPEN, VT_EIO, VT_ENOMEM. */
-int vt_slurp(const char *path, char **buf, size_t *len, struct vt_err *err);
 
 #endif
