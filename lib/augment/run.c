@@ -147,21 +147,6 @@ static int collect(const struct vt_aug_run *r, struct items *l,
 	return 0;
 }
 
-static int mkdirs(char *path, struct vt_err *err)
-{
-	for (char *s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/')) {
-		*s = 0;
-		if (mkdir(path, 0777) != 0 && errno != EEXIST) {
-			int rc = vt_err_sys(err, VT_ECREATE, "'%s': cannot "
-					    "create directory", path);
-			*s = '/';
-			return rc;
-		}
-		*s = '/';
-	}
-	return 0;
-}
-
 static const char *const write_ext[] = { "png", "jpg", "bmp", "tga" };
 
 /* out/rel with the copy number and extension: malloc'd. */
@@ -235,8 +220,9 @@ struct wstate {
 	char *dir;
 };
 
-/* mkdirs unless path's directory is the one made last. */
-static int make_dir_of(struct wstate *w, char *path, struct vt_err *err)
+/* vt_mkdirs_for unless path's directory is the one made last. */
+static int make_dir_of(struct wstate *w, const char *path,
+		       struct vt_err *err)
 {
 	const char *slash = strrchr(path, '/');
 	size_t len = slash ? (size_t)(slash - path) : 0;
@@ -244,7 +230,7 @@ static int make_dir_of(struct wstate *w, char *path, struct vt_err *err)
 
 	if (w->dir && strlen(w->dir) == len && !memcmp(w->dir, path, len))
 		return 0;
-	rc = mkdirs(path, err);
+	rc = vt_mkdirs_for(path, err);
 	free(w->dir);
 	w->dir = rc ? NULL : strndup(path, len);
 	return rc;
