@@ -8,13 +8,14 @@
 #include "vt/cli.h"
 #include "vt/gan.h"
 #include "vt/gan_train.h"
+#include "vt/nn.h"
 #include "vt/record.h"
 #include "vt/size.h"
 #include "vt/tensorfile.h"
 
 static const char usage[] =
 	"usage: gan-sample --checkpoint FILE [-n N] [--seed S] [--latent FILE]\n"
-	"       [--grid] [--nrow K] [--train-bn] -o OUT [-hqv] [--version]\n";
+	"       [--grid] [--nrow K] [--train-bn] -o OUT [-j N] [-hqv] [--version]\n";
 
 static const char help[] =
 	"\nGenerate N images with the generator of a gan-train checkpoint.\n"
@@ -30,6 +31,8 @@ static const char help[] =
 	"  --nrow K           images per grid row (default: ceil(sqrt(N)))\n"
 	"  --train-bn         batch statistics in batch norm (default: running)\n"
 	"  -o OUT             the output ('-': a record on standard output)\n"
+	"  -j, --threads N    threads (default: the processors); the images are\n"
+	"                     the same bits with any N\n"
 	"  -q, -v             quieter; more messages\n"
 	"  -h, --help         this help;  --version  the version\n";
 
@@ -43,6 +46,7 @@ static const struct option longs[] = {
 	{ "grid", no_argument, NULL, OPT_GRID },
 	{ "nrow", required_argument, NULL, OPT_NROW },
 	{ "train-bn", no_argument, NULL, OPT_TRAIN_BN },
+	{ "threads", required_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -52,7 +56,7 @@ static const struct option longs[] = {
 
 struct opts {
 	const char *ckpt, *out, *latent;
-	uint64_t n, seed, nrow;
+	uint64_t n, seed, nrow, threads;
 	bool grid, train_bn;
 };
 
@@ -69,7 +73,7 @@ static int parse(int argc, char **argv, struct opts *o)
 
 	o->n = 25;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hqvn:o:", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hqvn:o:j:", longs, NULL)) != -1) {
 		switch (c) {
 		case 'h': fputs(usage, stdout); fputs(help, stdout); return -1;
 		case OPT_VERSION: vt_cli_version(); return -1;
@@ -87,6 +91,10 @@ static int parse(int argc, char **argv, struct opts *o)
 		case OPT_SEED:
 			if (vt_parse_u64(optarg, &o->seed))
 				return vt_cli_usage_error("--seed: '%s' is not a non-negative integer", optarg);
+			break;
+		case 'j':
+			if (vt_parse_u64(optarg, &o->threads) || o->threads < 1 || o->threads > 64)
+				return vt_cli_usage_error("-j: '%s' is not a number of threads from 1 to 64", optarg);
 			break;
 		case OPT_NROW:
 			if (vt_parse_u64(optarg, &o->nrow) || o->nrow < 1 || o->nrow > 1000000)
@@ -156,6 +164,7 @@ static int cmd_gan_sample(int argc, char **argv)
 	if (record && !strcmp(o.out, "-") &&
 	    (rc = vt_cli_check_binary_stdout(o.out)))
 		return rc;
+	vt_nn_set_threads(o.threads ? (int)o.threads : vt_nn_default_threads());
 	rc = vt_gan_ckpt_info_read(o.ckpt, &info, &err);
 	if (!rc) {
 		vt_gan_config_defaults(&cfg, info.family);
