@@ -18,7 +18,8 @@
  * stream, several members, a trailer that lies, data past FAST_MAX), the
  * file is read again by zlib's streaming inflate from the start, so every
  * error is found and worded by one decoder and a huge file never needs to
- * be held whole.
+ * be held whole.  Several members are one stream (gzip -dc's reading);
+ * bytes after the last one that do not start another are an error.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -50,7 +51,6 @@ struct src {
 	size_t mem_len, mem_pos;
 	unsigned char *inbuf;
 	size_t in_len;           /* bytes in inbuf */
-	unsigned char last8[8];  /* the 8 input bytes before inbuf's */
 	int gz;
 	int gz_end;      /* inflate saw the end of the gzip stream */
 	bool raw_eof;    /* all the compressed input has been read */
@@ -59,50 +59,12 @@ struct src {
 	size_t whole_len, whole_pos;
 	z_stream z;
 	uint64_t total;  /* bytes handed out */
-	/* zlib's check of the gzip trailer turned off (see own_check): */
-	bool own_check;
-	bool trailer;            /* the trailer was read: */
-	uint32_t t_crc, t_len;   /* its CRC-32 and length (mod 2^32) */
-	uint64_t t_total;        /* and the bytes inflated */
 };
 
 static uint32_t le32(const unsigned char *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 	       (uint32_t)p[3] << 24;
-}
-
-/* inbuf is about to be refilled: keep its last 8 bytes (the trailer may
- * straddle two reads). */
-static void keep_last8(struct src *s)
-{
-	size_t n = s->in_len;
-
-	if (n >= 8) {
-		memcpy(s->last8, s->inbuf + n - 8, 8);
-	} else {
-		memmove(s->last8, s->last8 + n, 8 - n);
-		memcpy(s->last8 + 8 - n, s->inbuf, n);
-	}
-}
-
-/* At the end of the gzip stream: the 8 bytes just consumed are the
- * trailer. */
-static void read_trailer(struct src *s)
-{
-	size_t used = (size_t)(s->z.next_in - s->inbuf);
-	unsigned char t[8];
-
-	if (used >= 8) {
-		memcpy(t, s->z.next_in - 8, 8);
-	} else {
-		memcpy(t, s->last8 + used, 8 - used);
-		memcpy(t + 8 - used, s->inbuf, used);
-	}
-	s->t_crc = le32(t);
-	s->t_len = le32(t + 4);
-	s->t_total = s->z.total_out;
-	s->trailer = true;
 }
 
 /* Raw bytes from the file or memory: how many (0 at the end), or -1. */
@@ -122,6 +84,37 @@ static long raw_read(struct src *s, unsigned char *buf, size_t n,
 	memcpy(buf, s->mem + s->mem_pos, n);
 	s->mem_pos += n;
 	return (long)n;
+}
+
+/* After the end of a gzip member: 1 when another follows (inflate reset
+ * for it), 0 at the end of the input, -1 (err set) for anything else. */
+static int next_member(struct src *s, struct vt_err *err)
+{
+	/* the next two bytes, moved to the start of inbuf if need be */
+	while (s->z.avail_in < 2 && !s->raw_eof) {
+		size_t keep = s->z.avail_in;
+		long r;
+
+		memmove(s->inbuf, s->z.next_in, keep);
+		r = raw_read(s, s->inbuf + keep, IN_CHUNK - keep, err);
+		if (r < 0)
+			return -1;
+		s->raw_eof = r == 0;
+		s->in_len = keep + (size_t)r;
+		s->z.next_in = s->inbuf;
+		s->z.avail_in = (uInt)s->in_len;
+	}
+	if (s->z.avail_in == 0)
+		return 0;
+	if (s->z.avail_in < 2 || s->z.next_in[0] != 0x1f ||
+	    s->z.next_in[1] != 0x8b)
+		return vt_err_set(err, VT_EFORMAT, "'%s': bytes after the gzip "
+				  "data that do not start another member",
+				  s->name), -1;
+	if (inflateReset(&s->z) != Z_OK)
+		return vt_err_set(err, VT_EBUG, "'%s': cannot restart inflate",
+				  s->name), -1;
+	return 1;
 }
 
 /* Up to n bytes (n <= 2^30) into buf: how many (fewer only at the end of
@@ -158,7 +151,6 @@ static long src_read(struct src *s, unsigned char *buf, size_t n,
 		if (s->z.avail_in == 0 && !s->raw_eof) {
 			long r;
 
-			keep_last8(s);
 			s->in_len = 0;
 			r = raw_read(s, s->inbuf, IN_CHUNK, err);
 			if (r < 0)
@@ -177,9 +169,11 @@ static long src_read(struct src *s, unsigned char *buf, size_t n,
 			return vt_err_set(err, VT_EFORMAT, "'%s': truncated "
 					  "gzip data", s->name), -1;
 		if (zr == Z_STREAM_END) {
-			s->gz_end = 1;
-			if (s->own_check)
-				read_trailer(s);
+			/* the end of a member: another may follow (gzip -dc
+			 * concatenates them), anything else may not */
+			if ((zr = next_member(s, err)) < 0)
+				return -1;
+			s->gz_end = zr == 0;
 		} else if (zr == Z_MEM_ERROR)
 			return vt_err_set(err, VT_ENOMEM, "'%s': out of memory "
 					  "in inflate", s->name), -1;
@@ -328,13 +322,6 @@ struct vt_idx_stream {
 	int state;               /* 0 reading, 1 all read and checked, <0 failed */
 	bool stop;
 	struct vt_err ferr;      /* the failure */
-	/* the gzip check (s.own_check): the CRC-32 of the bytes handed out,
-	 * updated by the caller's thread, and of the bytes read after them
-	 * (a partial piece, a trailing byte), by the reader */
-	uint32_t crc;
-	uint32_t tail_crc;
-	uint64_t tail_len;
-	bool settled;            /* the final state checked against it */
 };
 
 static const struct {
@@ -467,43 +454,12 @@ static int read_exact(struct vt_idx_stream *x, unsigned char *buf, uint64_t n,
 	return 0;
 }
 
-/* Bytes read but not handed out, for the gzip check. */
-static void set_tail(struct vt_idx_stream *x, const unsigned char *p,
-		     uint64_t n)
-{
-	x->tail_len = n;
-	x->tail_crc = x->s.own_check && n ? (uint32_t)crc32_z(0, p, (size_t)n)
-					  : 0;
-}
-
-/* The final status rc once every byte read is in the CRC: with the trailer
- * read, its check comes first, as zlib's would have (a bad check, then a
- * bad length, before whatever the reading found after it). */
-static int settle(struct vt_idx_stream *x, int rc, struct vt_err *err)
-{
-	struct src *s = &x->s;
-	uint32_t crc;
-
-	if (!s->own_check || !s->trailer)
-		return rc;
-	crc = (uint32_t)crc32_combine(x->crc, x->tail_crc,
-				      (z_off_t)x->tail_len);
-	if (crc != s->t_crc)
-		return vt_err_set(err, VT_EFORMAT, "'%s': corrupt gzip data "
-				  "(incorrect data check)", s->name);
-	if ((uint32_t)s->t_total != s->t_len)
-		return vt_err_set(err, VT_EFORMAT, "'%s': corrupt gzip data "
-				  "(incorrect length check)", s->name);
-	return rc;
-}
-
 /* After the data, the input must end. */
 static int check_end(struct vt_idx_stream *x, struct vt_err *err)
 {
 	unsigned char extra;
 	long r = src_read(&x->s, &extra, 1, err);
 
-	set_tail(x, &extra, r == 1 ? 1 : 0);
 	if (r == 0)
 		return 0;
 	return r < 0 ? err->code
@@ -526,15 +482,6 @@ static int open_src(struct vt_idx_stream **out, struct vt_idx_stream *x,
 		src_close(&x->s);
 		free(x);
 		return rc;
-	}
-	/* zlib's CRC-32 of the data would cost the reading thread about a
-	 * tenth of its time: the data's CRC is taken as it is handed out
-	 * instead, on the caller's thread, and checked against the trailer
-	 * in settle() */
-	if (x->s.gz && !x->s.whole && !x->s.gz_end &&
-	    inflateValidate(&x->s.z, 0) == Z_OK) {
-		x->crc = (uint32_t)x->s.z.adler;
-		x->s.own_check = true;
 	}
 	if (o) {
 		x->piece_bytes = o->piece_bytes;
@@ -637,11 +584,8 @@ int vt_idx_stream_read_all(struct vt_idx_stream *x, struct vt_tensor *t,
 		rc = read_exact(x, data + have, cap - have, have, &got, err);
 		have += got;
 	}
-	if (x->s.own_check)
-		x->crc = (uint32_t)crc32_z(x->crc, data, (size_t)have);
 	if (!rc)
 		rc = check_end(x, err);
-	rc = settle(x, rc, err);
 	if (rc) {
 		free(data);
 		return rc;
@@ -669,22 +613,17 @@ static int fill(struct vt_idx_stream *x, int k, uint64_t p,
 		struct vt_err *err)
 {
 	uint64_t got;
-	int rc = read_exact(x, x->slot[k], piece_len(x, p) * x->item_bytes,
-			    p * x->piece_items * x->item_bytes, &got, err);
 
-	if (rc)
-		set_tail(x, x->slot[k], got);
-	return rc;
+	return read_exact(x, x->slot[k], piece_len(x, p) * x->item_bytes,
+			  p * x->piece_items * x->item_bytes, &got, err);
 }
 
-/* The caller's side of a piece: into the CRC, then to host order. */
+/* The caller's side of a piece: to host order. */
 static void take(struct vt_idx_stream *x, unsigned char *p, uint64_t items)
 {
 	size_t esize = vt_dtype_size(x->info.dtype);
 	uint64_t n = items * x->item_bytes;
 
-	if (x->s.own_check)
-		x->crc = (uint32_t)crc32_z(x->crc, p, (size_t)n);
 	from_be(p, n / esize, esize);
 }
 
@@ -814,7 +753,6 @@ int vt_idx_stream_next(struct vt_idx_stream *x, void **data, uint64_t *items,
 		} else {
 			rc = check_end(x, &x->ferr);
 		}
-		rc = settle(x, rc, &x->ferr);
 		x->state = rc ? rc : 1;
 		if (rc)
 			*err = x->ferr;
@@ -834,12 +772,7 @@ int vt_idx_stream_next(struct vt_idx_stream *x, void **data, uint64_t *items,
 		take(x, *data, *items);
 		return 1;
 	}
-	/* the reader has stopped, and every piece it read is in the CRC */
-	if (!x->settled) {
-		rc = settle(x, x->state < 0 ? x->state : 0, &x->ferr);
-		x->state = rc ? rc : 1;
-		x->settled = true;
-	}
+	/* the reader has stopped */
 	rc = x->state < 0 ? x->state : 0;
 	if (rc)
 		*err = x->ferr;

@@ -682,3 +682,49 @@ Test(idx, gzip_whole_and_streamed_agree)
 	free(z);
 	free(raw);
 }
+
+/* Several gzip members are one stream, as gzip -dc reads them (the data
+ * may be cut anywhere between them); bytes after the last member that do
+ * not start another are refused. */
+Test(idx, gzip_members)
+{
+	size_t len, za, zb, cut = 16 + 3 * 35 + 11;
+	unsigned char *raw = make_idx(0x08, 1, 301, 5, 7, &len);
+	unsigned char *a = gz(raw, cut, &za), *b = gz(raw + cut, len - cut, &zb);
+	unsigned char *cat = malloc(2 * len + 256);   /* room for any of them */
+	struct vt_tensor t;
+	struct vt_err err;
+
+	memcpy(cat, a, za);
+	memcpy(cat + za, b, zb);
+	cr_assert_eq(vt_idx_read_mem(cat, za + zb, "v", 0, &t, &err), 0, "%s",
+		     err.msg);
+	cr_assert_eq(t.nbytes, len - 16);
+	cr_assert_eq(memcmp(t.data, raw + 16, len - 16), 0);
+	vt_tensor_release(&t);
+	check_all_pieces(cat, za + zb);
+	/* an empty member between them changes nothing */
+	free(a);
+	a = gz(raw, 0, &za);
+	free(b);
+	b = gz(raw, len, &zb);
+	memcpy(cat, b, zb);
+	memcpy(cat + zb, a, za);
+	cr_assert_eq(vt_idx_read_mem(cat, zb + za, "v", 0, &t, &err), 0, "%s",
+		     err.msg);
+	vt_tensor_release(&t);
+	/* zero padding after the member, one stray byte */
+	for (size_t extra = 1; extra <= 3; extra += 2) {
+		memcpy(cat, b, zb);
+		memset(cat + zb, extra == 1 ? 0x1f : 0, extra);
+		cr_assert_eq(vt_idx_read_mem(cat, zb + extra, "v", 0, &t, &err),
+			     VT_EFORMAT);
+		cr_assert_str_eq(err.msg, "'v': bytes after the gzip data that "
+				 "do not start another member");
+		check_all_pieces(cat, zb + extra);
+	}
+	free(cat);
+	free(b);
+	free(a);
+	free(raw);
+}

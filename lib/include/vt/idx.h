@@ -3,7 +3,8 @@
  * Layout: two zero bytes, a type byte (0x08 U8, 0x09 I8, 0x0B I16, 0x0C
  * I32, 0x0D F32, 0x0E F64), the rank (1 to 8), one big-endian u32 per
  * dimension, then the elements big-endian in C order, nothing after them.
- * A gzip file (".gz" or not: the magic bytes decide) is inflated on the fly.
+ * A gzip file (".gz" or not: the magic bytes decide) is inflated, its
+ * members as one stream as gzip -dc reads them (see stream_inflate below).
  */
 #ifndef VT_IDX_H
 #define VT_IDX_H
