@@ -106,6 +106,42 @@ int vt_aug_tensor_image(const struct vt_aug_job *j, struct vt_tensor *t,
 					   rects, n, NULL, err);
 }
 
+/* The hole side for an image of h x w. */
+static int64_t hole_length(const struct vt_aug_job *j, int64_t h, int64_t w)
+{
+	int64_t len = j->aug.length;
+
+	if (j->length_frac > 0) {
+		len = (int64_t)rint(j->length_frac * (double)(h < w ? h : w));
+		if (len < 1)
+			len = 1;
+	}
+	return len;
+}
+
+int vt_aug_tensor_check(const struct vt_aug_job *j, const struct vt_tensor *t,
+			const struct vt_aug_layout *l, const char *name,
+			struct vt_err *err)
+{
+	int64_t h = (int64_t)t->shape[l->h], w = (int64_t)t->shape[l->w];
+	int64_t c = l->c >= 0 ? (int64_t)t->shape[l->c] : 1, len;
+
+	if (t->dtype == VT_BOOL)
+		return vt_err_set(err, VT_EUNSUP, "'%s': tensor '%s' is BOOL, "
+				  "not an image", name, t->name ? t->name : "");
+	if (h == 0 || w == 0 || c == 0)
+		return 0;
+	if (c > MAX_CHANNELS)
+		return vt_err_set(err, VT_EUNSUP, "'%s': %lld channels, at "
+				  "most %d", name, (long long)c, MAX_CHANNELS);
+	len = hole_length(j, h, w);
+	if (j->aug.mode == VT_AUG_CUTOUT && (len > h || len > w))
+		return vt_err_set(err, VT_EFORMAT, "'%s': length %lld is "
+				  "larger than the image (%lldx%lld)", name,
+				  (long long)len, (long long)w, (long long)h);
+	return 0;
+}
+
 int vt_aug_tensor_image_guarded(const struct vt_aug_job *j,
 				struct vt_tensor *t,
 				const struct vt_aug_layout *l, uint64_t item,
@@ -126,9 +162,10 @@ int vt_aug_tensor_image_guarded(const struct vt_aug_job *j,
 	if (!skipped)
 		skipped = &skip_dummy;
 	*skipped = 0;
-	if (t->dtype == VT_BOOL)
-		return vt_err_set(err, VT_EUNSUP, "'%s': tensor '%s' is BOOL, "
-				  "not an image", name, t->name ? t->name : "");
+	int rc = vt_aug_tensor_check(j, t, l, name, err);
+
+	if (rc)
+		return rc;
 	stride[t->rank - 1] = 1;
 	for (int i = t->rank - 1; i > 0; i--)
 		stride[i - 1] = stride[i] * (int64_t)t->shape[i];
@@ -141,19 +178,7 @@ int vt_aug_tensor_image_guarded(const struct vt_aug_job *j,
 				  vt_dtype_size(t->dtype) : 0);
 	if (h == 0 || w == 0 || c == 0)
 		return 0;
-	if (c > MAX_CHANNELS)
-		return vt_err_set(err, VT_EUNSUP, "'%s': %lld channels, at "
-				  "most %d", name, (long long)c, MAX_CHANNELS);
-	len = j->aug.length;
-	if (j->length_frac > 0) {
-		len = (int64_t)rint(j->length_frac * (double)(h < w ? h : w));
-		if (len < 1)
-			len = 1;
-	}
-	if (j->aug.mode == VT_AUG_CUTOUT && (len > h || len > w))
-		return vt_err_set(err, VT_EFORMAT, "'%s': length %lld is "
-				  "larger than the image (%lldx%lld)", name,
-				  (long long)len, (long long)w, (long long)h);
+	len = hole_length(j, h, w);
 	vt_rng_seed(&r, j->seed, stream);
 	*n = vt_aug_draw_guarded(&r, h, w, len, &j->aug, g, rects, skipped);
 	if (*n == 0)

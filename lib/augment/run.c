@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -480,40 +479,6 @@ struct tstate {
 	struct vt_rect *R;
 };
 
-/* Record out: every tensor of rec as a view, the image's data replaced
- * by data, and the mask when asked. */
-static int write_copy(struct tstate *st, const struct vt_record *rec,
-		      const struct vt_tensor *img, void *data,
-		      struct vt_tensor *mask, struct vt_err *err)
-{
-	struct vt_record out;
-	int rc = 0;
-
-	vt_record_init(&out);
-	for (size_t i = 0; !rc && i < rec->n_meta; i++)
-		rc = vt_record_meta_set(&out, rec->meta[i].key,
-					rec->meta[i].value, err);
-	for (size_t i = 0; !rc && i < rec->n_tensors; i++) {
-		const struct vt_tensor *t = &rec->tensors[i];
-		struct vt_tensor v;
-
-		rc = vt_tensor_init_view(&v, t->name, t->dtype, t->rank,
-					 t->shape, t == img ? data : t->data,
-					 err);
-		if (!rc) {
-			memcpy(v.dims, t->dims, sizeof v.dims);
-			rc = vt_record_add(&out, &v, err);
-			vt_tensor_release(&v);
-		}
-	}
-	if (!rc && mask)
-		rc = vt_record_add(&out, mask, err);
-	if (!rc)
-		rc = vt_record_write(st->out.fp, st->r->out, &out, err);
-	vt_record_release(&out);
-	return rc;
-}
-
 /* The log line of item i of the current record, copy k, n rectangles. */
 static void log_item(struct tstate *st, const char *name, uint64_t i, int k,
 		     int n)
@@ -546,21 +511,138 @@ static int make_mask(const struct vt_tensor *img, const struct vt_aug_layout *l,
 	return rc;
 }
 
-/* Whether the image's data may be changed in place: owned data, or a view
- * into the reader's private (copy-on-write) mapping of its file made
- * writable page by page. */
-static bool writable(const struct vt_tensor *t)
+/* The record out: rec's metadata and tensors as views (data NULL for the
+ * image, written a chunk at a time), and the mask's shape when asked. */
+static int out_record(const struct vt_record *rec, const struct vt_tensor *img,
+		      const struct vt_tensor *mask, struct vt_record *out,
+		      struct vt_err *err)
 {
-	long page = sysconf(_SC_PAGESIZE);
-	uintptr_t a, b;
+	int rc = 0;
 
-	if (t->owns_data)
-		return true;
-	if (page <= 0 || !t->data || !t->nbytes)
-		return false;
-	a = (uintptr_t)t->data & ~((uintptr_t)page - 1);
-	b = (uintptr_t)t->data + t->nbytes;
-	return mprotect((void *)a, b - a, PROT_READ | PROT_WRITE) == 0;
+	vt_record_init(out);
+	for (size_t i = 0; !rc && i < rec->n_meta; i++)
+		rc = vt_record_meta_set(out, rec->meta[i].key,
+					rec->meta[i].value, err);
+	for (size_t i = 0; !rc && i <= rec->n_tensors; i++) {
+		const struct vt_tensor *t = i < rec->n_tensors
+						    ? &rec->tensors[i]
+						    : mask;
+		struct vt_tensor v;
+
+		if (!t)
+			break;
+		rc = vt_tensor_init_view(&v, t->name, t->dtype, t->rank,
+					 t->shape,
+					 t == img || t == mask ? NULL : t->data,
+					 err);
+		if (!rc) {
+			memcpy(v.dims, t->dims, sizeof v.dims);
+			rc = vt_record_add(out, &v, err);
+			vt_tensor_release(&v);
+		}
+	}
+	return rc;
+}
+
+/* Images are masked a chunk of this many bytes at a time (at least one
+ * image), copied out of the record's data (mapped, never changed) into a
+ * buffer that stays in cache, and written. */
+#define CHUNK_BYTES (1u << 20)
+
+/* One copy of rec: header, then each tensor's data in disk order, the
+ * image's masked chunk by chunk. */
+static int one_copy(struct tstate *st, const char *name,
+		    const struct vt_record *rec, const struct vt_tensor *img,
+		    const struct vt_aug_layout *l, int k, unsigned char *buf,
+		    uint64_t per, struct vt_progress *prog, struct vt_err *err)
+{
+	const struct vt_aug_run *r = st->r;
+	const char *oname = r->out && strcmp(r->out, "-") ? r->out
+							   : "<stdout>";
+	uint64_t n_img = l->n >= 0 ? img->shape[l->n] : 1;
+	uint64_t item_bytes = l->n == 0 ? (n_img ? img->nbytes / n_img : 0)
+					: img->nbytes;
+	uint64_t plane = img->shape[l->h] * img->shape[l->w];
+	const struct vt_tensor **order = NULL;
+	struct vt_tensor mask = { 0 };
+	struct vt_record out;
+	int rc = r->masks ? make_mask(img, l, &mask, err) : 0;
+
+	if (!rc)
+		rc = out_record(rec, img, r->masks ? &mask : NULL, &out, err);
+	if (!rc)
+		rc = vt_record_write_header(st->out.fp, r->out, &out, err);
+	if (!rc)
+		rc = vt_record_data_order(&out, &order, err);
+	for (size_t t = 0; !rc && t < out.n_tensors; t++) {
+		const struct vt_tensor *o = order[t];
+		const void *data = NULL;
+		size_t len = 0;
+
+		if (!strcmp(o->name, img->name)) {
+			for (uint64_t first = 0; !rc && first < n_img;
+			     first += per) {
+				uint64_t cnt = n_img - first < per ? n_img - first
+								   : per;
+				struct vt_tensor piece = *img;
+
+				if (l->n == 0)
+					piece.shape[0] = cnt;
+				piece.nbytes = (size_t)(cnt * item_bytes);
+				piece.data = buf;
+				piece.owns_data = false;
+				memcpy(buf, (const unsigned char *)img->data +
+						    first * item_bytes,
+				       piece.nbytes);
+				for (uint64_t i = 0; !rc && i < cnt; i++) {
+					uint64_t item = first + i;
+					uint64_t stream = (st->index + item) *
+								  (uint64_t)r->copies +
+							  (uint64_t)k;
+					int n = 0;
+
+					if ((item & 4095) == 0)
+						vt_progress_update(prog,
+							(uint64_t)k * n_img +
+								item);
+					rc = vt_aug_tensor_image(&r->job, &piece,
+								 l, i, stream,
+								 name, st->R,
+								 &n, err);
+					if (!rc && r->masks)
+						vt_aug_mask((uint8_t *)mask.data +
+								    item * plane,
+							    (int64_t)img->shape[l->h],
+							    (int64_t)img->shape[l->w],
+							    st->R, n, 1);
+					if (!rc && r->log)
+						log_item(st, name, item, k, n);
+				}
+				if (!rc && piece.nbytes &&
+				    fwrite(buf, 1, piece.nbytes, st->out.fp) !=
+					    piece.nbytes)
+					rc = vt_err_sys(err, VT_EIO, "'%s': write "
+							"error", oname);
+			}
+			continue;
+		}
+		if (r->masks && !strcmp(o->name, mask.name)) {
+			data = mask.data;
+			len = mask.nbytes;
+		} else {
+			const struct vt_tensor *src = vt_record_find(rec,
+								     o->name);
+
+			data = src->data;
+			len = src->nbytes;
+		}
+		if (len && fwrite(data, 1, len, st->out.fp) != len)
+			rc = vt_err_sys(err, VT_EIO, "'%s': write error", oname);
+	}
+	free(order);
+	vt_record_release(&out);
+	vt_tensor_release(&mask);
+	return rc;
 }
 
 static int one_record(struct tstate *st, const char *name,
@@ -569,11 +651,9 @@ static int one_record(struct tstate *st, const char *name,
 	const struct vt_aug_run *r = st->r;
 	struct vt_tensor *img = find_image(r, rec, err);
 	struct vt_aug_layout l;
-	struct vt_tensor view, mask = { 0 };
 	struct vt_progress prog;
-	uint64_t n_img, plane;
-	void *data;
-	bool in_place;
+	uint64_t n_img, item_bytes, per;
+	unsigned char *buf;
 	int rc;
 
 	if (!img)
@@ -581,50 +661,32 @@ static int one_record(struct tstate *st, const char *name,
 	rc = vt_aug_layout_find(img, r->layout, &l, err);
 	if (rc)
 		return rc == VT_EINVAL ? rc : VT_EFORMAT;
+	rc = vt_aug_tensor_check(&r->job, img, &l, name, err);
+	if (rc)
+		return rc;
 	n_img = l.n >= 0 ? img->shape[l.n] : 1;
-	plane = img->shape[l.h] * img->shape[l.w];
-	/* one copy: the holes go into the record's own data (a mapped input
-	 * made copy-on-write); more copies work on a scratch copy each */
-	in_place = r->copies == 1 && writable(img);
-	data = in_place ? img->data : malloc(img->nbytes ? img->nbytes : 1);
-	if (!data)
-		return vt_err_set(err, VT_ENOMEM, "out of memory for %zu "
-				  "bytes", img->nbytes);
-	view = *img;
-	view.data = data;
+	/* whole images lie one after the other only along a leading N;
+	 * otherwise the tensor is one chunk */
+	if (l.n == 0 && n_img) {
+		item_bytes = img->nbytes / n_img;
+		per = item_bytes ? CHUNK_BYTES / item_bytes : n_img;
+		per = per < 1 ? 1 : per > n_img ? n_img : per;
+	} else {
+		item_bytes = img->nbytes;
+		per = n_img;
+	}
+	buf = malloc(per * item_bytes > 0 ? (size_t)(per * item_bytes) : 1);
+	if (!buf)
+		return vt_err_set(err, VT_ENOMEM, "out of memory for %llu "
+				  "bytes", (unsigned long long)(per *
+								item_bytes));
 	/* a bar over the images of this record (drawn only on a terminal) */
 	vt_progress_start(&prog, "images", n_img * (uint64_t)r->copies);
-	for (int k = 0; !rc && k < r->copies; k++) {
-		if (!in_place)
-			memcpy(data, img->data, img->nbytes);
-		if (r->masks)
-			rc = make_mask(img, &l, &mask, err);
-		for (uint64_t i = 0; !rc && i < n_img; i++) {
-			uint64_t stream = (st->index + i) * (uint64_t)r->copies +
-					  (uint64_t)k;
-			int n = 0;
-
-			if ((i & 4095) == 0)
-				vt_progress_update(&prog, (uint64_t)k * n_img +
-							  i);
-			rc = vt_aug_tensor_image(&r->job, &view, &l, i, stream,
-						 name, st->R, &n, err);
-			if (!rc && r->masks)
-				vt_aug_mask((uint8_t *)mask.data + i * plane,
-					    (int64_t)img->shape[l.h],
-					    (int64_t)img->shape[l.w], st->R, n, 1);
-			if (!rc && r->log)
-				log_item(st, name, i, k, n);
-		}
-		if (!rc)
-			rc = write_copy(st, rec, img, data,
-					r->masks ? &mask : NULL, err);
-		vt_tensor_release(&mask);
-	}
+	for (int k = 0; !rc && k < r->copies; k++)
+		rc = one_copy(st, name, rec, img, &l, k, buf, per, &prog, err);
 	vt_progress_end(&prog);
 	st->index += n_img;
-	if (!in_place)
-		free(data);
+	free(buf);
 	return rc;
 }
 
@@ -681,6 +743,8 @@ static int idx_pieces(struct tstate *st, const char *path,
 	rc = vt_aug_layout_find(img, r->layout, &l, err);
 	if (rc)
 		return rc == VT_EINVAL ? rc : VT_EFORMAT;
+	if ((rc = vt_aug_tensor_check(&r->job, img, &l, path, err)))
+		return rc;
 	n_img = img->shape[l.n];
 	plane = img->shape[l.h] * img->shape[l.w];
 	item_bytes = n_img ? img->nbytes / n_img : 0;

@@ -253,8 +253,8 @@ static bool is_reserved_key(const char *k)
 }
 
 /* The tensors in disk order; caller frees. */
-static int sorted_tensors(const struct vt_record *r,
-			  const struct vt_tensor ***out, struct vt_err *err)
+int vt_record_data_order(const struct vt_record *r,
+			 const struct vt_tensor ***out, struct vt_err *err)
 {
 	const struct vt_tensor **order =
 		vt_malloc_array(r->n_tensors ? r->n_tensors : 1, sizeof *order);
@@ -304,7 +304,7 @@ int vt_record_header(const struct vt_record *r, char **json, size_t *len,
 					  "shape of %llu", t->name, t->nbytes,
 					  (unsigned long long)nbytes);
 	}
-	if ((rc = sorted_tensors(r, &order, err)))
+	if ((rc = vt_record_data_order(r, &order, err)))
 		return rc;
 
 	kvs = vt_calloc_array(r->n_meta + r->n_tensors + 1, sizeof *kvs);
@@ -421,7 +421,7 @@ int vt_record_write(FILE *f, const char *name, const struct vt_record *r,
 	rc = vt_record_write_header(f, name, r, err);
 	if (rc)
 		return rc;
-	rc = sorted_tensors(r, &order, err);
+	rc = vt_record_data_order(r, &order, err);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < r->n_tensors; i++)

@@ -143,6 +143,13 @@ struct vt_aug_layout {
 int vt_aug_layout_find(const struct vt_tensor *t, const char *layout,
 		       struct vt_aug_layout *out, struct vt_err *err);
 
+/* What vt_aug_tensor_image would refuse for any image of t, checked once
+ * before any output: a BOOL tensor, too many channels (VT_EUNSUP), a hole
+ * larger than the image (VT_EFORMAT). */
+int vt_aug_tensor_check(const struct vt_aug_job *j, const struct vt_tensor *t,
+			const struct vt_aug_layout *l, const char *name,
+			struct vt_err *err);
+
 /* Augment image `item` of t (0 when there is no N dimension) in place with
  * the draws of stream; rects gets up to job->aug.holes rectangles, *n how
  * many.  A length larger than the image is VT_EFORMAT; name is for

@@ -63,6 +63,12 @@ int vt_record_header(const struct vt_record *r, char **json, size_t *len,
 int vt_record_write_header(FILE *f, const char *name, const struct vt_record *r,
 			   struct vt_err *err);
 
+/* The tensors of r in that disk order: a malloc'd array of r->n_tensors
+ * pointers into r, for the caller to free.  VT_EINVAL for a name used
+ * twice, VT_ENOMEM. */
+int vt_record_data_order(const struct vt_record *r,
+			 const struct vt_tensor ***order, struct vt_err *err);
+
 /* Write one record to f.  name is for messages ("-" or a path). */
 int vt_record_write(FILE *f, const char *name, const struct vt_record *r,
 		    struct vt_err *err);
