@@ -293,3 +293,27 @@ void t_gradcheck(const struct t_gc *c, uint64_t seed)
 	free(s.u);
 	vt_nn_graph_free(s.g);
 }
+
+void t_gc_input(struct t_gc *c, int i, int rank, const int64_t *shape,
+		enum t_gc_kind k)
+{
+	c->rank[i] = rank;
+	memcpy(c->shape[i], shape, sizeof c->shape[i][0] * (size_t)rank);
+	c->kind[i] = k;
+	if (c->nin <= i)
+		c->nin = i + 1;
+}
+
+void t_gc_run(struct t_gc *c, void (*setup)(struct t_gc *c),
+	      struct vt_rng *rng, uint64_t stream, int seeds)
+{
+	for (uint64_t s = 1; s <= (uint64_t)seeds; s++) {
+		vt_rng_seed(rng, s, stream);
+		memset(c->rank, 0, sizeof c->rank);
+		memset(c->shape, 0, sizeof c->shape);
+		memset(c->kind, 0, sizeof c->kind);
+		c->nin = 0;
+		setup(c);
+		t_gradcheck(c, s);
+	}
+}

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "vt/nn.h"
+#include "vt/rng.h"
 
 #define T_GC_MAX_IN 4
 
@@ -44,5 +45,14 @@ struct t_gc {
 
 /* Run the checks (criterion assertions); seed draws the values. */
 void t_gradcheck(const struct t_gc *c, uint64_t seed);
+
+/* Input i of c: rank, shape (rank extents) and how to draw its values. */
+void t_gc_input(struct t_gc *c, int i, int rank, const int64_t *shape,
+		enum t_gc_kind k);
+
+/* For seeds 1..seeds: rng seeded (seed, stream), c's inputs cleared,
+ * setup(c) (drawing shapes from rng), then t_gradcheck. */
+void t_gc_run(struct t_gc *c, void (*setup)(struct t_gc *c),
+	      struct vt_rng *rng, uint64_t stream, int seeds);
 
 #endif

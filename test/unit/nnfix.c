@@ -265,3 +265,32 @@ bool t_nnfix_noise(const struct vt_record *rec, const char *name, size_t i)
 			return true;
 	return false;
 }
+
+void t_nnfix_ops_f64_open(struct vt_record *rec, struct vt_nn_graph **g)
+{
+	struct vt_err err = { 0 };
+
+	if (!t_nnfix_path("ops_f64.safetensors"))
+		cr_skip_test("ops_f64.safetensors in neither test/data/nn nor "
+			     "../shared/fixtures/gan (set VT_GAN_FIXTURES)");
+	t_nnfix_load(rec, "ops_f64.safetensors");
+	cr_assert_eq(vt_nn_graph_new(g, &err), 0);
+}
+
+void t_nnfix_ops_f64_close(struct vt_record *rec, struct vt_nn_graph **g)
+{
+	vt_record_release(rec);
+	vt_nn_graph_free(*g);
+	*g = NULL;
+}
+
+const char *t_nnfix_name(const char *op, const char *a, const char *b)
+{
+	static char buf[4][256];
+	static int k;
+	char *p = buf[k++ % 4];
+
+	snprintf(p, sizeof buf[0], "%s.%s%s%s", op, a, b ? "." : "",
+		 b ? b : "");
+	return p;
+}

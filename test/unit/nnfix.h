@@ -20,6 +20,15 @@ const char *t_nnfix_dir(void);
  * directory; NULL when in neither. */
 const char *t_nnfix_path(const char *file);
 
+/* ops_f64.safetensors into rec and a new graph into *g, for a suite's
+ * init (the test is skipped when the file is in neither place); and their
+ * release, for its fini. */
+void t_nnfix_ops_f64_open(struct vt_record *rec, struct vt_nn_graph **g);
+void t_nnfix_ops_f64_close(struct vt_record *rec, struct vt_nn_graph **g);
+
+/* "op.a.b" ("op.a" when b is NULL), in one of 4 rotating buffers. */
+const char *t_nnfix_name(const char *op, const char *a, const char *b);
+
 /* Load FILE (t_nnfix_path) (the test fails if unreadable). */
 void t_nnfix_load(struct vt_record *rec, const char *file);
 

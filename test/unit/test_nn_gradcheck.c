@@ -21,34 +21,21 @@ static int64_t rd(int64_t lo, int64_t hi)
 static void in_rand(struct t_gc *c, int i, int r, int64_t lo, int64_t hi,
 		    enum t_gc_kind k)
 {
-	c->rank[i] = r;
-	c->kind[i] = k;
+	int64_t shape[VT_NN_MAX_RANK];
+
 	for (int d = 0; d < r; d++)
-		c->shape[i][d] = rd(lo, hi);
-	if (c->nin <= i)
-		c->nin = i + 1;
+		shape[d] = rd(lo, hi);
+	t_gc_input(c, i, r, shape, k);
 }
 
 static void in_like(struct t_gc *c, int i, int j, enum t_gc_kind k)
 {
-	c->rank[i] = c->rank[j];
-	memcpy(c->shape[i], c->shape[j], sizeof c->shape[i]);
-	c->kind[i] = k;
-	if (c->nin <= i)
-		c->nin = i + 1;
+	t_gc_input(c, i, c->rank[j], c->shape[j], k);
 }
 
 static void run(struct t_gc *c, void (*setup)(struct t_gc *c))
 {
-	for (uint64_t s = 1; s <= SEEDS; s++) {
-		vt_rng_seed(&rng, s, 77);
-		memset(c->rank, 0, sizeof c->rank);
-		memset(c->shape, 0, sizeof c->shape);
-		memset(c->kind, 0, sizeof c->kind);
-		c->nin = 0;
-		setup(c);
-		t_gradcheck(c, s);
-	}
+	t_gc_run(c, setup, &rng, 77, SEEDS);
 }
 
 /* ---- unary ops ---- */

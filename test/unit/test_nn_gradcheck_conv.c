@@ -22,36 +22,17 @@ static int64_t rd(int64_t lo, int64_t hi)
 static void in4(struct t_gc *c, int i, int64_t a, int64_t b, int64_t h,
 		int64_t w, enum t_gc_kind k)
 {
-	c->rank[i] = 4;
-	c->shape[i][0] = a;
-	c->shape[i][1] = b;
-	c->shape[i][2] = h;
-	c->shape[i][3] = w;
-	c->kind[i] = k;
-	if (c->nin <= i)
-		c->nin = i + 1;
+	t_gc_input(c, i, 4, (int64_t[]){ a, b, h, w }, k);
 }
 
 static void in1(struct t_gc *c, int i, int64_t n, enum t_gc_kind k)
 {
-	c->rank[i] = 1;
-	c->shape[i][0] = n;
-	c->kind[i] = k;
-	if (c->nin <= i)
-		c->nin = i + 1;
+	t_gc_input(c, i, 1, &n, k);
 }
 
 static void run(struct t_gc *c, void (*setup)(struct t_gc *c))
 {
-	for (uint64_t s = 1; s <= SEEDS; s++) {
-		vt_rng_seed(&rng, s, 91);
-		memset(c->rank, 0, sizeof c->rank);
-		memset(c->shape, 0, sizeof c->shape);
-		memset(c->kind, 0, sizeof c->kind);
-		c->nin = 0;
-		setup(c);
-		t_gradcheck(c, s);
-	}
+	t_gc_run(c, setup, &rng, 91, SEEDS);
 }
 
 /* iarg: [0] stride, [1] padding, [2] kernel, [3] bias / output padding;

@@ -19,33 +19,19 @@ static struct vt_nn_graph *g;
 
 static void setup(void)
 {
-	struct vt_err err = { 0 };
-
-	if (!t_nnfix_path("ops_f64.safetensors"))
-		cr_skip_test("ops_f64.safetensors in neither test/data/nn nor "
-			     "../shared/fixtures/gan (set VT_GAN_FIXTURES)");
-	t_nnfix_load(&rec, "ops_f64.safetensors");
-	cr_assert_eq(vt_nn_graph_new(&g, &err), 0);
+	t_nnfix_ops_f64_open(&rec, &g);
 }
 
 static void teardown(void)
 {
-	vt_record_release(&rec);
-	vt_nn_graph_free(g);
-	g = NULL;
+	t_nnfix_ops_f64_close(&rec, &g);
 }
 
 TestSuite(nn_ops_f64, .init = setup, .fini = teardown);
 
 static const char *nm3(const char *op, const char *a, const char *b)
 {
-	static char buf[4][256];
-	static int k;
-	char *p = buf[k++ % 4];
-
-	snprintf(p, sizeof buf[0], "%s.%s%s%s", op, a, b ? "." : "",
-		 b ? b : "");
-	return p;
+	return t_nnfix_name(op, a, b);
 }
 
 static const char *nm(const char *op, const char *what)
