@@ -9,6 +9,7 @@
 #include "vt/eval.h"
 #include "vt/outfile.h"
 #include "vt/size.h"
+#include "vt/xml.h"
 
 /* precision[t][r] of category k, area 0, the largest maxdet. */
 static double prec(const struct vt_coco_result *r, size_t t, size_t ri,
@@ -35,18 +36,6 @@ int vt_coco_write_pr_csv(FILE *f, const struct vt_coco_result *r,
 	return bad ? -1 : 0;
 }
 
-/* Text safe in XML. */
-static int xml(FILE *f, const char *s)
-{
-	int bad = 0;
-
-	for (; *s; s++)
-		bad |= (*s == '<' ? fputs("&lt;", f) : *s == '>' ?
-			fputs("&gt;", f) : *s == '&' ? fputs("&amp;", f) :
-			*s == '"' ? fputs("&quot;", f) : fputc(*s, f)) < 0;
-	return bad;
-}
-
 int vt_coco_write_pr_svg(FILE *f, const struct vt_coco_result *r,
 			 const struct vt_coco_params *p, size_t k,
 			 const char *title)
@@ -59,7 +48,7 @@ int vt_coco_write_pr_svg(FILE *f, const struct vt_coco_result *r,
 			  "\"500\" fill=\"white\"/>\n<text x=\"260\" y=\"24\" "
 			  "text-anchor=\"middle\" font-size=\"15\">") < 0;
 
-	bad |= xml(f, title);
+	bad |= vt_xml_put_text(f, title);
 	bad |= fprintf(f, "</text>\n<rect x=\"%g\" y=\"%g\" width=\"%g\" "
 		       "height=\"%g\" fill=\"none\" stroke=\"black\"/>\n",
 		       x0, y0 - h, w, h) < 0;

@@ -12,6 +12,7 @@
 #include "vt/outfile.h"
 #include "vt/size.h"
 #include "vt/file.h"
+#include "vt/xml.h"
 
 #define MAX_LOSSES 32
 #define MAX_LINE 4096
@@ -277,17 +278,6 @@ fail:
 
 /* ---- the plot ------------------------------------------------------- */
 
-static int xml(FILE *f, const char *s)
-{
-	int bad = 0;
-
-	for (; *s; s++)
-		bad |= (*s == '<' ? fputs("&lt;", f) : *s == '>' ?
-			fputs("&gt;", f) : *s == '&' ? fputs("&amp;", f) :
-			*s == '"' ? fputs("&quot;", f) : fputc(*s, f)) < 0;
-	return bad;
-}
-
 /* A tick spacing of 1, 2 or 5 x 10^k giving about `target` ticks. */
 static double nice_step(double span, int target)
 {
@@ -426,7 +416,7 @@ static int write_svg(FILE *f, const struct vt_gan_series *s)
 			       y0 - ph + 10 + 18.0 * k, x0 + pw + 40,
 			       y0 - ph + 10 + 18.0 * k, colour, x0 + pw + 46,
 			       y0 - ph + 14 + 18.0 * k) < 0;
-		bad |= xml(f, s->names[c]);
+		bad |= vt_xml_put_text(f, s->names[c]);
 		bad |= fputs("</text>\n", f) < 0;
 		k++;
 	}
