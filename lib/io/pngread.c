@@ -250,19 +250,22 @@ static int decode_whole(const uint8_t *buf, size_t len, size_t pos,
 	if (h > SIZE_MAX / (rowb + 1))
 		return -1;
 	need = (size_t)h * (rowb + 1);
-	z = malloc(total ? total : 1);
+	/* one IDAT is inflated where it lies; several are gathered first */
+	z = total > n ? malloc(total) : NULL;
 	f = malloc(need + ROW_SLACK);
 	zero = calloc(1, rowb + 1 + ROW_SLACK);
 	d = libdeflate_alloc_decompressor();
-	if (!z || !f || !zero || !d)
+	if ((total > n && !z) || !f || !zero || !d)
 		goto out;
-	memcpy(z, cd, n);
-	for (size_t at = n, p = pos; at < total; at += n2) {
-		if (next_chunk(buf, len, &p, &type, &cd2, &n2))
-			goto out;
-		memcpy(z + at, cd2, n2);
+	if (z) {
+		memcpy(z, cd, n);
+		for (size_t at = n, p = pos; at < total; at += n2) {
+			if (next_chunk(buf, len, &p, &type, &cd2, &n2))
+				goto out;
+			memcpy(z + at, cd2, n2);
+		}
 	}
-	if (libdeflate_zlib_decompress_ex(d, z, total, f, need, &got_in,
+	if (libdeflate_zlib_decompress_ex(d, z ? z : cd, total, f, need, &got_in,
 					  &got_out) != LIBDEFLATE_SUCCESS ||
 	    got_in != total || got_out != need)
 		goto out;
