@@ -287,12 +287,15 @@ bool vt_aug_is_tensor_path(const char *path);
  * r->jobs threads; stops at the first failure (by image order). */
 int vt_aug_run_images(const struct vt_aug_run *r, struct vt_err *err);
 /* Tensors: each record of each input to r->out with its image tensor
- * augmented (r->copies records per input record).  An IDX input (see
- * vt_idx_is_path) is one record with the tensor "images"; N,H,W becomes
- * N,C,H,W with C = 1.  With one copy such a file is streamed: with
- * r->jobs >= 2 a second thread inflates the next images while this one
- * masks and writes, so output may be written before a truncated or corrupt
- * input is found (a named output is then removed, as on any failure). */
+ * augmented (r->copies records per input record), a chunk of images at a
+ * time after the record's header.  An IDX input (see vt_idx_is_path) is one
+ * record with the tensor "images"; N,H,W becomes N,C,H,W with C = 1.  With
+ * one copy such a file is streamed (inflated whole first when it can be,
+ * see vt_idx_stream_opts; else a piece at a time, with r->jobs >= 2 on a
+ * second thread while this one masks and writes), so output may be written
+ * before a truncated or corrupt input is found (a named output is then
+ * removed, as on any failure).  What the image's shape rules out (a hole
+ * larger than the image) is found before any output. */
 int vt_aug_run_tensors(const struct vt_aug_run *r, struct vt_err *err);
 
 /* e^x from +, -, *, / only (bit-identical everywhere), for |x| < 700. */

@@ -271,7 +271,7 @@ int vt_dn_decode(const struct vt_dn_net *net, int w, int h,
 
 /* Options of vt_dn_detect_all. */
 struct vt_dn_run_opts {
-	int threads;                    /* 1: images in parallel */
+	int threads;                    /* >= 1: images in parallel */
 	struct vt_dn_decode_opts dec;
 	bool keep_raw;                  /* fill vt_dn_result.raw */
 	bool keep_image;                /* fill vt_dn_result.image */
@@ -301,8 +301,8 @@ typedef int (*vt_dn_result_fn)(void *arg, struct vt_dn_result *r,
 /*
  * Detect objects in n images with o->threads threads (images in parallel,
  * each worker with its own network clone; with fewer images than threads
- * OpenBLAS gets the spare threads; sets OpenBLAS's thread count; one
- * worker with several images reads the next one on a second thread).  fn is
+ * OpenBLAS gets the spare threads; sets OpenBLAS's thread count; each
+ * worker reads and preprocesses its own images: no other thread).  fn is
  * called from the calling thread once per image in input order; a
  * non-zero return stops the run and is returned.  The network must hold
  * folded weights.  Errors: those of fn, VT_ENOMEM, VT_EOS.
