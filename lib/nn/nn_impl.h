@@ -100,24 +100,11 @@ void vt_nn__gemm(enum vt_dtype dt, bool ta, bool tb, int64_t m, int64_t n,
 
 /* Elementwise work runs on the worker pool in blocks of VT_NN_PAR_ELEMS
  * elements (a fixed cut: the same bits with any thread count); fewer than
- * two blocks' worth stays on the caller's thread. */
+ * two blocks' worth stays on the caller's thread.  vt_nn__par_elems calls
+ * fn(arg, first, count) once per block of [0, n). */
 #define VT_NN_PAR_ELEMS 16384
-static inline int vt_nn__par_blocks(size_t n)
-{
-	return n < 2 * VT_NN_PAR_ELEMS ? (n > 0)
-				       : (int)((n + VT_NN_PAR_ELEMS - 1) /
-					       VT_NN_PAR_ELEMS);
-}
-
-/* block `task` of `blocks` over n elements: its first element and count */
-static inline size_t vt_nn__par_block(size_t n, int task, int blocks,
-				      size_t *count)
-{
-	size_t at = (size_t)task * VT_NN_PAR_ELEMS;
-
-	*count = task == blocks - 1 ? n - at : VT_NN_PAR_ELEMS;
-	return at;
-}
+void vt_nn__par_elems(size_t n, void (*fn)(void *arg, size_t at, size_t count),
+		      void *arg);
 
 /* For the hottest loops: an AVX2 copy chosen at load time on x86-64 (GCC's
  * function multi-versioning), plain SSE2 elsewhere.  AVX2 alone brings no

@@ -128,19 +128,45 @@ static void bin_rows(enum bin k, struct vt_nn_val *y, const struct vt_nn_val *a,
 	}
 }
 
+struct par_elems {
+	void (*fn)(void *arg, size_t at, size_t count);
+	void *arg;
+	size_t n;
+	int blocks;
+};
+
+static void par_elems_task(void *arg, int task)
+{
+	const struct par_elems *p = arg;
+	size_t at = (size_t)task * VT_NN_PAR_ELEMS;
+
+	p->fn(p->arg, at, task == p->blocks - 1 ? p->n - at : VT_NN_PAR_ELEMS);
+}
+
+void vt_nn__par_elems(size_t n, void (*fn)(void *arg, size_t at, size_t count),
+		      void *arg)
+{
+	struct par_elems p = {
+		fn, arg, n,
+		n < 2 * VT_NN_PAR_ELEMS ? (n > 0)
+					: (int)((n + VT_NN_PAR_ELEMS - 1) /
+						VT_NN_PAR_ELEMS),
+	};
+
+	vt_par_run(p.blocks, par_elems_task, &p);
+}
+
 /* a same-shape (sb 1) or scalar-b (sb 0) op in blocks on the pool */
 struct bin_job {
 	enum bin k;
 	struct vt_nn_val *y;
 	const struct vt_nn_val *a, *b;
 	ptrdiff_t sb;
-	int blocks;
 };
 
-static void bin_task(void *arg, int task)
+static void bin_block(void *arg, size_t at, size_t n)
 {
 	const struct bin_job *j = arg;
-	size_t n, at = vt_nn__par_block(j->y->numel, task, j->blocks, &n);
 
 	bin_rows(j->k, j->y, j->a, j->b, n, (ptrdiff_t)at, (ptrdiff_t)at,
 		 j->sb ? (ptrdiff_t)at : 0, 1, j->sb);
@@ -174,10 +200,9 @@ static struct vt_nn_val *binary(struct vt_nn_graph *g, enum bin k,
 	if (!y || !y->numel)
 		return y;
 	if (vt_nn_same_shape(a, b) || b->numel == 1) {
-		struct bin_job j = { k, y, a, b, vt_nn_same_shape(a, b) ? 1 : 0,
-				     vt_nn__par_blocks(y->numel) };
+		struct bin_job j = { k, y, a, b, vt_nn_same_shape(a, b) ? 1 : 0 };
 
-		vt_par_run(j.blocks, bin_task, &j);
+		vt_nn__par_elems(y->numel, bin_block, &j);
 		return y;
 	}
 	bcast_strides(a, rank, shape, st[0]);
@@ -366,13 +391,11 @@ struct un_job {
 	struct vt_nn_val *y;
 	const struct vt_nn_val *x;
 	double p, q;
-	int blocks;
 };
 
-static void un_task(void *arg, int task)
+static void un_block(void *arg, size_t at, size_t n)
 {
 	const struct un_job *j = arg;
-	size_t n, at = vt_nn__par_block(j->y->numel, task, j->blocks, &n);
 
 	un_range(j->op, j->y, j->x, j->p, j->q, at, n);
 }
@@ -380,9 +403,9 @@ static void un_task(void *arg, int task)
 static void un_run(enum vt_nn_op op, struct vt_nn_val *y,
 		   const struct vt_nn_val *x, double p, double q)
 {
-	struct un_job j = { op, y, x, p, q, vt_nn__par_blocks(y->numel) };
+	struct un_job j = { op, y, x, p, q };
 
-	vt_par_run(j.blocks, un_task, &j);
+	vt_nn__par_elems(y->numel, un_block, &j);
 }
 
 static struct vt_nn_val *unary(struct vt_nn_graph *g, enum vt_nn_op op,
@@ -583,13 +606,11 @@ struct lrb_job {
 	struct vt_nn_val *y;
 	const struct vt_nn_val *gy, *x;
 	double slope;
-	int blocks;
 };
 
-static void lrb_task(void *arg, int task)
+static void lrb_block(void *arg, size_t at, size_t n)
 {
 	const struct lrb_job *j = arg;
-	size_t n, at = vt_nn__par_block(j->y->numel, task, j->blocks, &n);
 
 	if (j->y->dtype == VT_F32)
 		lrb_f32(VT_NN_F32(j->y) + at, VT_NN_F32(j->gy) + at,
@@ -604,7 +625,7 @@ struct vt_nn_val *vt_nn_leaky_relu_backward(struct vt_nn_graph *g,
 					    struct vt_nn_val *x, double slope)
 {
 	struct vt_nn_val *src[2] = { gy, x }, *y;
-	struct lrb_job j = { NULL, gy, x, slope, 0 };
+	struct lrb_job j = { NULL, gy, x, slope };
 
 	if (gy && x && !g->status &&
 	    !vt_nn__check_same(g, gy, x, "leaky_relu_backward"))
@@ -616,8 +637,7 @@ struct vt_nn_val *vt_nn_leaky_relu_backward(struct vt_nn_graph *g,
 		return NULL;
 	y->fp[0] = slope;
 	j.y = y;
-	j.blocks = vt_nn__par_blocks(y->numel);
-	vt_par_run(j.blocks, lrb_task, &j);
+	vt_nn__par_elems(y->numel, lrb_block, &j);
 	return y;
 }
 
