@@ -188,6 +188,20 @@ static long src_read(struct src *s, unsigned char *buf, size_t n,
 	return (long)done;
 }
 
+/* Inflated whole: the next n bytes where they lie (writable, s's own),
+ * or NULL when fewer remain (then read them, for the error). */
+static unsigned char *whole_take(struct src *s, size_t n)
+{
+	unsigned char *p;
+
+	if (!s->whole || n > s->whole_len - s->whole_pos)
+		return NULL;
+	p = s->whole + s->whole_pos;
+	s->whole_pos += n;
+	s->total += n;
+	return p;
+}
+
 /* The gzip data of s (in_len bytes at in) inflated whole by libdeflate into
  * s->whole; quietly nothing when that fails or does not apply, the
  * streaming path then reading (and judging) the file. */
@@ -313,6 +327,8 @@ struct vt_idx_stream {
 	unsigned char *slot[VT_IDX_STREAM_MAX_SLOTS];
 	bool started, threaded;
 	uint64_t taken;          /* pieces handed out */
+	unsigned char *cur;      /* without the thread: the piece filled
+				  * last (a slot, or in the inflated data) */
 	/* shared with the reading thread, under mu */
 	pthread_t th;
 	pthread_mutex_t mu;
@@ -558,8 +574,13 @@ int vt_idx_stream_read_all(struct vt_idx_stream *x, struct vt_tensor *t,
 		return vt_err_set(err, VT_EINVAL, "'%s': IDX data already "
 				  "read in pieces", x->s.name);
 	x->started = true;
-	/* grow with the data: at most twice what was really there */
+	/* grow with the data: at most twice what was really there (inflated
+	 * whole, what is there is known) */
 	cap = x->nbytes < (UINT64_C(1) << 20) ? x->nbytes : UINT64_C(1) << 20;
+	if (x->s.whole)
+		cap = x->nbytes < x->s.whole_len - x->s.whole_pos
+			      ? x->nbytes
+			      : x->s.whole_len - x->s.whole_pos;
 	data = malloc(cap ? (size_t)cap : 1);
 	if (!data)
 		return vt_err_set(err, VT_ENOMEM, "'%s': out of memory",
@@ -607,15 +628,22 @@ static uint64_t piece_len(const struct vt_idx_stream *x, uint64_t p)
 						 : x->piece_items;
 }
 
-/* Piece p into slot k, as read (big-endian); a partial piece is the
+/* Piece p, as read (big-endian): into slot k, or (at given, the data
+ * inflated whole) where it lies; *at says where.  A partial piece is the
  * tail. */
 static int fill(struct vt_idx_stream *x, int k, uint64_t p,
-		struct vt_err *err)
+		unsigned char **at, struct vt_err *err)
 {
-	uint64_t got;
+	uint64_t n = piece_len(x, p) * x->item_bytes, got;
 
-	return read_exact(x, x->slot[k], piece_len(x, p) * x->item_bytes,
-			  p * x->piece_items * x->item_bytes, &got, err);
+	/* inflated whole (never with the thread): the piece is handed out
+	 * where it lies */
+	if (at && (*at = whole_take(&x->s, (size_t)n)) != NULL)
+		return 0;
+	if (at)
+		*at = x->slot[k];
+	return read_exact(x, x->slot[k], n, p * x->piece_items * x->item_bytes,
+			  &got, err);
 }
 
 /* The caller's side of a piece: to host order. */
@@ -646,7 +674,7 @@ static void *reader_main(void *arg)
 			return NULL;
 		}
 		pthread_mutex_unlock(&x->mu);
-		rc = fill(x, (int)(p % (uint64_t)x->nslots), p, &e);
+		rc = fill(x, (int)(p % (uint64_t)x->nslots), p, NULL, &e);
 		pthread_mutex_lock(&x->mu);
 		if (rc) {
 			x->state = rc;
@@ -688,7 +716,8 @@ static int start(struct vt_idx_stream *x, struct vt_err *err)
 				   : 0;
 	if (x->pieces < (uint64_t)x->nslots)
 		x->nslots = x->pieces > 1 ? (int)x->pieces : 1;
-	if (x->nslots < 2)
+	/* inflated whole, there is nothing for a thread to overlap */
+	if (x->nslots < 2 || x->s.whole)
 		x->threaded = false;
 	slot_bytes = x->piece_items * x->item_bytes;
 	for (int k = 0; k < x->nslots; k++) {
@@ -721,7 +750,8 @@ static int start(struct vt_idx_stream *x, struct vt_err *err)
 
 static void hand_out(struct vt_idx_stream *x, void **data, uint64_t *items)
 {
-	*data = x->slot[x->taken % (uint64_t)x->nslots];
+	*data = x->threaded ? x->slot[x->taken % (uint64_t)x->nslots]
+			    : x->cur;
 	*items = piece_len(x, x->taken);
 	x->taken++;
 }
@@ -744,7 +774,7 @@ int vt_idx_stream_next(struct vt_idx_stream *x, void **data, uint64_t *items,
 			return 0;
 		if (x->taken < x->pieces) {
 			rc = fill(x, (int)(x->taken % (uint64_t)x->nslots),
-				  x->taken, &x->ferr);
+				  x->taken, &x->cur, &x->ferr);
 			if (!rc) {
 				hand_out(x, data, items);
 				take(x, *data, *items);
