@@ -41,6 +41,62 @@ def png_raw(w, h, depth=8, color=2, idat=None):
             png_chunk(b"IDAT", idat) + png_chunk(b"IEND", b""))
 
 
+def jpeg_segments(data):
+    """(marker, start, end) of each marker segment up to SOS, end after
+    its length bytes' count."""
+    out, i = [], 2
+    while True:
+        m, n = data[i + 1], struct.unpack(">H", data[i + 2:i + 4])[0]
+        out.append((m, i, i + 2 + n))
+        if m == 0xDA:
+            return out
+        i += 2 + n
+
+
+def jpeg_bad(good):
+    """Hostile variants of a baseline 3-component JPEG."""
+    seg = {m: (a, b) for m, a, b in jpeg_segments(good)}
+    sos, sof = seg[0xDA], seg[0xC0]
+    # a DHT of 765 codes (lengths 14-16 of 255 each): stb writes past its
+    # tables and crashed in stbi__jpeg_huff_decode (found by fuzz_image)
+    counts = bytes(13) + bytes([255, 255, 255])
+    body = b"\x10" + counts + bytes((k * 7) & 255 for k in range(765))
+    dht = b"\xff\xc4" + struct.pack(">H", len(body) + 2) + body
+    overflow = good[:sos[0]] + dht + good[sos[0]:]
+    # every scan component asks for DC and AC table 3, never defined
+    s = bytearray(good)
+    for c in range(s[sos[0] + 4]):
+        s[sos[0] + 6 + 2 * c] = 0x33
+    undef_huff = bytes(s)
+    # the first component's quantisation table is 2, never defined
+    s = bytearray(good)
+    s[sof[0] + 12] = 2
+    undef_quant = bytes(s)
+    # one scan for the first component only: the others are never coded
+    hdr = good[sos[0]:sos[0] + 11]
+    one = b"\xff\xda\x00\x08\x01" + hdr[5:7] + b"\x00\x3f\x00"
+    no_scan = good[:sos[0]] + one + good[sos[1]:]
+    return {"img-dht-overflow.jpg": overflow,
+            "img-dht-undefined.jpg": undef_huff,
+            "img-dqt-undefined.jpg": undef_quant,
+            "img-no-scan.jpg": no_scan}
+
+
+def hdr(w, h, rows):
+    return (b"#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n" +
+            f"-Y {h} +X {w}\n".encode() + rows)
+
+
+def hdr_rle_row(w, y):
+    """One run-length scanline: R and G as literal bytes, B and E as runs."""
+    row = b"\x02\x02" + struct.pack(">H", w)
+    row += bytes([w]) + bytes((37 * x + 91 * y) % 256 for x in range(w))
+    row += bytes([w]) + bytes((37 * x + 91 * y + 53) % 256 for x in range(w))
+    row += bytes([128 + w, 40 + y])
+    row += bytes([128 + w, 130])
+    return row
+
+
 def main():
     os.makedirs(GOOD, exist_ok=True)
     os.makedirs(BAD, exist_ok=True)
@@ -53,11 +109,22 @@ def main():
     rgb.save(f"{GOOD}/c3-7x5.tga", compression=None)
     rgb.save(f"{GOOD}/c3-7x5.ppm")
     rgb.save(f"{GOOD}/c3-7x5.jpg", quality=95, subsampling=0)
+    rgb.save(f"{GOOD}/c3-7x5-prog.jpg", quality=95, subsampling=0,
+             progressive=True)
     Image.frombytes("L", (7, 5), pixels(7, 5, 1)).save(f"{GOOD}/c1-7x5.gif")
     # a 16-bit grey PNG: stb reads it as 8 bits (the high byte, rounded)
     Image.frombytes("I;16", (7, 5), bytes(
         v for p in pixels(7, 5, 1) for v in struct.pack("<H", p * 257))
     ).save(f"{GOOD}/g16-7x5.png")
+    # a run-length Radiance HDR, 8 x 2; 16-bit PGM and PPM (high byte first)
+    with open(f"{GOOD}/c3-8x2.hdr", "wb") as f:
+        f.write(hdr(8, 2, hdr_rle_row(8, 0) + hdr_rle_row(8, 1)))
+    with open(f"{GOOD}/g16-7x5.pgm", "wb") as f:
+        f.write(b"P5\n# 16 bits\n7 5\n65535\n" + bytes(
+            v for p in pixels(7, 5, 1) for v in (p, 255 - p)))
+    with open(f"{GOOD}/c3-16-7x5.ppm", "wb") as f:
+        f.write(b"P6 7 5 4095\n" + bytes(
+            v for p in pixels(7, 5, 3) for v in (p, 255 - p)))
     # a directory tree for cutout-aug
     os.makedirs(f"{GOOD}/tree/sub", exist_ok=True)
     Image.frombytes("RGB", (32, 24), pixels(32, 24, 3)).save(
@@ -90,7 +157,17 @@ def main():
                          struct.pack("<IiiHHIIiiII", 40, 1 << 30, -(1 << 31),
                                      1, 24, 0, 0, 0, 0, 0, 0) + b"\0" * 16),
         "img-text.png": b"this is not an image\n",
+        # PPM cut 10 bytes short; a PGM max value over 65535
+        "img-pnm-cut.ppm": open(f"{GOOD}/c3-7x5.ppm", "rb").read()[:-10],
+        "img-pnm-maxval.pgm": b"P5 2 2 70000\n" + bytes(8),
+        # run-length HDR: a run of length 0 (stb loops forever), data cut
+        # inside a scanline (the same), flat data cut short (stb hands out
+        # memory it never wrote)
+        "img-hdr-zero-run.hdr": hdr(8, 2, hdr_rle_row(8, 0)[:4] + b"\0"),
+        "img-hdr-cut.hdr": hdr(8, 2, hdr_rle_row(8, 0) + hdr_rle_row(8, 1)[:9]),
+        "img-hdr-flat-cut.hdr": hdr(4, 2, bytes(4 * 4 * 2 - 1)),
     }
+    bad.update(jpeg_bad(good_jpg))
     for name, data in bad.items():
         with open(f"{BAD}/{name}", "wb") as f:
             f.write(data)

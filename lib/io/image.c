@@ -27,6 +27,8 @@
 #include "vt/file.h"
 
 #include "png.h"
+#include "pnm.h"
+#include "stbguard.h"
 
 static const char *const format_names[] = { "png", "jpeg", "bmp", "tga" };
 _Static_assert(sizeof format_names / sizeof format_names[0] ==
@@ -134,7 +136,8 @@ static int check_limits(const char *name, uint64_t w, uint64_t h,
 int vt_image_info_mem(const void *buf, size_t len, const char *name, int *w,
 		      int *h, int *channels, struct vt_err *err)
 {
-	int x = 0, y = 0, c = 0;
+	int x = 0, y = 0, c = 0, rc;
+	struct vt_pnm pnm;
 
 	if (len == 0)
 		return vt_err_set(err, VT_EFORMAT, "'%s': empty file, not an "
@@ -143,9 +146,20 @@ int vt_image_info_mem(const void *buf, size_t len, const char *name, int *w,
 		return vt_err_set(err, VT_ELIMIT, "'%s': %zu bytes exceed the "
 				  "limit of %d bytes for an image", name, len,
 				  INT_MAX);
-	if (!stbi_info_from_memory(buf, (int)len, &x, &y, &c))
+	rc = vt_stb_guard(buf, len, name, err);
+	if (rc)
+		return rc;
+	rc = vt_pnm_header(buf, len, name, &pnm, err);
+	if (rc < 0)
+		return rc;
+	if (rc) {
+		x = (int)pnm.w;
+		y = (int)pnm.h;
+		c = pnm.nc;
+	} else if (!stbi_info_from_memory(buf, (int)len, &x, &y, &c)) {
 		return vt_err_set(err, VT_EFORMAT, "'%s': not a readable image "
 				  "(%s)", name, reason());
+	}
 	if (x <= 0 || y <= 0 || c < 1 || c > 4)
 		return vt_err_set(err, VT_EFORMAT, "'%s': image header gives "
 				  "%dx%d with %d channels", name, x, y, c);
@@ -155,26 +169,20 @@ int vt_image_info_mem(const void *buf, size_t len, const char *name, int *w,
 	return 0;
 }
 
+/* The whole file, not stbi_info_from_file: stb acts on JPEG tables before
+ * the frame header, and the guard must see them first. */
 int vt_image_info(const char *path, int *w, int *h, int *channels,
 		  struct vt_err *err)
 {
-	FILE *f = fopen(path, "rb");
-	int x = 0, y = 0, c = 0, ok;
+	char *buf;
+	size_t len;
+	int rc = vt_file_read(path, INT_MAX, &buf, &len, err);
 
-	if (!f)
-		return vt_err_sys(err, VT_EOPEN, "'%s': cannot open", path);
-	ok = stbi_info_from_file(f, &x, &y, &c);
-	fclose(f);
-	if (!ok)
-		return vt_err_set(err, VT_EFORMAT, "'%s': not a readable image "
-				  "(%s)", path, reason());
-	if (x <= 0 || y <= 0 || c < 1 || c > 4)
-		return vt_err_set(err, VT_EFORMAT, "'%s': image header gives "
-				  "%dx%d with %d channels", path, x, y, c);
-	*w = x;
-	*h = y;
-	*channels = c;
-	return 0;
+	if (rc)
+		return rc;
+	rc = vt_image_info_mem(buf, len, path, w, h, channels, err);
+	free(buf);
+	return rc;
 }
 
 /* Whether a PNG chunk claims more bytes than the file has left.  stb_image
@@ -212,6 +220,7 @@ int vt_image_read_mem(const void *buf, size_t len, const char *name,
 	int w, h, c, dw = 0, dh = 0, dc = 0, rc;
 	uint64_t pw, ph;
 	unsigned char *pix;
+	struct vt_pnm pnm;
 
 	memset(t, 0, sizeof *t);
 	if (channels < 0 || channels > 4)
@@ -246,6 +255,24 @@ int vt_image_read_mem(const void *buf, size_t len, const char *name,
 			vt_err_prefix(err, "'%s'", name);
 			return rc;
 		}
+	}
+	/* binary PGM and PPM by pnm.c (stb mishandles 16-bit ones) */
+	if (vt_pnm_header(buf, len, name, &pnm, err) == 1) {
+		rc = vt_tensor_init(t, NULL, VT_U8, 3,
+				    (uint64_t[3]){ (uint64_t)h, (uint64_t)w,
+						   (uint64_t)channels }, err);
+		if (!rc)
+			rc = vt_tensor_set_dims(t, "H,W,C", 5, err);
+		if (rc)
+			vt_err_prefix(err, "'%s'", name);
+		else
+			rc = vt_pnm_decode(buf, len, name, &pnm, channels,
+					   t->data, err);
+		if (rc) {
+			vt_tensor_release(t);
+			memset(t, 0, sizeof *t);
+		}
+		return rc;
 	}
 	if (png_chunk_past_end(buf, len))
 		return vt_err_set(err, VT_EFORMAT, "'%s': cannot decode image "

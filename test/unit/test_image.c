@@ -43,6 +43,8 @@ Test(image, read_formats)
 		{ "c3-7x5.bmp", 3, 3, 0 }, { "c3-7x5.tga", 3, 3, 0 },
 		{ "c3-7x5.ppm", 3, 3, 0 }, { "g16-7x5.png", 1, 1, 0 },
 		{ "c1-7x5.gif", 1, 4, 0 }, { "c3-7x5.jpg", 3, 3, 16 },
+		{ "c3-7x5-prog.jpg", 3, 3, 16 }, { "g16-7x5.pgm", 1, 1, 0 },
+		{ "c3-16-7x5.ppm", 3, 3, 0 },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct vt_tensor t;
@@ -107,6 +109,94 @@ Test(image, read_mem_same_as_file)
 	cr_assert_eq(memcmp(a.data, b.data, a.nbytes), 0);
 	vt_tensor_release(&a);
 	vt_tensor_release(&b);
+}
+
+/* Every channel count of a file read through vt_image_read_mem against
+ * stb_image's own decode. */
+static void same_as_stb(const void *buf, size_t len, const char *what)
+{
+	for (int c = 0; c <= 4; c++) {
+		struct vt_tensor t;
+		struct vt_err err;
+		int w, h, n;
+		unsigned char *ref = stbi_load_from_memory(buf, (int)len, &w, &h,
+							   &n, c);
+
+		cr_assert_not_null(ref, "%s: %s", what, stbi_failure_reason());
+		cr_assert_eq(vt_image_read_mem(buf, len, what, c, NULL, &t,
+					       &err), 0, "%s", err.msg);
+		cr_assert_eq(t.nbytes, (size_t)w * (size_t)h *
+				       (size_t)(c ? c : n), "%s %d", what, c);
+		cr_assert_eq(memcmp(t.data, ref, t.nbytes), 0, "%s %d", what,
+			     c);
+		vt_tensor_release(&t);
+		stbi_image_free(ref);
+	}
+}
+
+/* 8-bit PNM (read by pnm.c), run-length HDR and progressive JPEG (checked
+ * by stbguard.c, then decoded by stb) give stb's bytes. */
+Test(image, pnm_hdr_jpeg_same_as_stb)
+{
+	static const char *const files[] = { "c3-7x5.ppm", "c3-8x2.hdr",
+		"c3-7x5-prog.jpg", "c3-7x5.jpg" };
+	/* a PGM with comments, tabs and no space before the first number */
+	static const char pgm_head[] = "P5# one\n\t3 # two\r2\n255 ";
+	unsigned char pgm[sizeof pgm_head - 1 + 6];
+
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+		size_t len;
+		unsigned char *buf = t_slurp(t_data_path("images", files[i]),
+					     &len);
+
+		same_as_stb(buf, len, files[i]);
+		free(buf);
+	}
+	memcpy(pgm, pgm_head, sizeof pgm_head - 1);
+	for (int i = 0; i < 6; i++)
+		pgm[sizeof pgm_head - 1 + i] = (unsigned char)(40 * i + 7);
+	same_as_stb(pgm, sizeof pgm, "pgm");
+}
+
+/* 16-bit PNM: the high byte of each big-endian sample (stb takes the low
+ * one), converted as stb converts 8-bit samples. */
+Test(image, pnm_16_bit)
+{
+	struct vt_tensor t;
+	struct vt_err err;
+
+	for (int c = 1; c <= 4; c++) {
+		cr_assert_eq(vt_image_read(t_data_path("images", "g16-7x5.pgm"),
+					   c, NULL, &t, &err), 0, "%s", err.msg);
+		for (int i = 0; i < 35; i++) {
+			const uint8_t *p = (const uint8_t *)t.data + c * i;
+			uint8_t g = pix(i % 7, i / 7, 0);
+
+			cr_assert_eq(p[0], g);
+			if (c >= 3)
+				cr_assert(p[1] == g && p[2] == g);
+			if (c == 2 || c == 4)
+				cr_assert_eq(p[c - 1], 255);
+		}
+		vt_tensor_release(&t);
+		cr_assert_eq(vt_image_read(t_data_path("images",
+						       "c3-16-7x5.ppm"), c,
+					   NULL, &t, &err), 0, "%s", err.msg);
+		for (int i = 0; i < 35; i++) {
+			const uint8_t *p = (const uint8_t *)t.data + c * i;
+			int x = i % 7, y = i / 7;
+			int r = pix(x, y, 0), g = pix(x, y, 1), b = pix(x, y, 2);
+
+			if (c >= 3)
+				cr_assert(p[0] == r && p[1] == g && p[2] == b);
+			else
+				cr_assert_eq(p[0], (r * 77 + g * 150 + b * 29)
+						   >> 8);
+			if (c == 2 || c == 4)
+				cr_assert_eq(p[c - 1], 255);
+		}
+		vt_tensor_release(&t);
+	}
 }
 
 /* The zlib PNG reader (8-bit, not interlaced) against stb_image on vt's own
@@ -263,6 +353,27 @@ Test(image, bad_files)
 		{ "img-idat-huge.png", VT_EFORMAT,
 		  "cannot decode image (outofdata)" },
 		{ "img-huge.bmp", VT_EFORMAT, "" },
+		/* each of these crashed, hung or read memory it never wrote
+		 * in Debian's stb_image; refused first by stbguard.c */
+		{ "img-dht-overflow.jpg", VT_EFORMAT, "corrupt JPEG: a Huffman "
+		  "table has more than 256 codes: 765" },
+		{ "img-dht-undefined.jpg", VT_EFORMAT, "corrupt JPEG: a scan "
+		  "uses an undefined DC Huffman table: 3" },
+		{ "img-dqt-undefined.jpg", VT_EFORMAT, "corrupt JPEG: a scan "
+		  "uses an undefined quantization table: 2" },
+		{ "img-no-scan.jpg", VT_EFORMAT, "corrupt JPEG: no scan codes "
+		  "component 2" },
+		{ "img-hdr-zero-run.hdr", VT_EFORMAT, "corrupt HDR: a run of "
+		  "length 0" },
+		{ "img-hdr-cut.hdr", VT_EFORMAT, "corrupt HDR: the pixel data is "
+		  "cut short" },
+		{ "img-hdr-flat-cut.hdr", VT_EFORMAT, "corrupt HDR: the pixel "
+		  "data is cut short" },
+		/* PNM is read by pnm.c */
+		{ "img-pnm-cut.ppm", VT_EFORMAT, "corrupt PNM: the pixel data is "
+		  "cut short (95 bytes, 105 expected)" },
+		{ "img-pnm-maxval.pgm", VT_EFORMAT, "corrupt PNM: max value "
+		  "70000, expected 1 to 65535" },
 	};
 	int seen = 0;
 	DIR *d;

@@ -43,7 +43,8 @@ int vt_image_format_from_path(const char *path, enum vt_image_format *out,
  * png jpg jpeg bmp tga gif psd pic pnm ppm pgm hdr). */
 int vt_image_readable_ext(const char *path);
 
-/* Width, height and channel count from the header only (nothing decoded). */
+/* Width, height and channel count from the header (nothing is decoded;
+ * the file is read whole for the checks that guard stb_image). */
 int vt_image_info(const char *path, int *w, int *h, int *channels,
 		  struct vt_err *err);
 int vt_image_info_mem(const void *buf, size_t len, const char *name, int *w,
