@@ -149,8 +149,12 @@ fuzz: $(FUZZ_BINS)
 		n=$$(basename $$f); c=build/fuzz/corpus-$$n; mkdir -p $$c; \
 		echo "== $$n for $(FUZZ_SECONDS) s"; \
 		$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
-			-print_final_stats=1 $$c test/data/bad test/fuzz/seeds \
-			2>build/fuzz/$$n.log || { tail -40 build/fuzz/$$n.log; exit 1; }; \
+			-print_final_stats=1 -artifact_prefix=build/fuzz/$$n- \
+			$$c test/data/bad test/fuzz/seeds 2>build/fuzz/$$n.log || { \
+			tail -40 build/fuzz/$$n.log; grep -m1 'INFO: Seed:' build/fuzz/$$n.log; \
+			for a in build/fuzz/$$n-*; do [ -f "$$a" ] || continue; \
+				echo "fuzz: $$a ($$(wc -c < $$a) bytes), base64:"; \
+				head -c 6000 "$$a" | base64 -w 100; done; exit 1; }; \
 		grep -E '^stat::number_of_executed_units' build/fuzz/$$n.log; \
 	done
 
