@@ -117,7 +117,7 @@ static int run(const struct opts *o, char **args, int nargs, int *status,
 	struct vt_dn_net *net;
 	char **paths = NULL, **names = NULL;
 	size_t np = 0, nn = 0;
-	int rc = vt_dn_net_load_cfg(o->cfg, o->flags, &net, err);
+	int rc = vt_dn_net_load_cfg(o->cfg, o->flags, 0, &net, err);
 
 	if (!rc && o->synth) {
 		rc = vt_dn_synth_save(net, o->seed, o->synth, err);

@@ -642,27 +642,40 @@ void vt_dn_net_free(struct vt_dn_net *net)
 	free(net);
 }
 
-/* Outputs in one arena, parameters one block per layer, im2col buffer. */
-static int allocate(struct vt_dn_net *net, struct vt_err *err)
+/* Floats of one layer's parameter block (biases, batch norm, weights), and
+ * of its packed Winograd weights (0 when it has none). */
+static size_t param_n(const struct vt_dn_layer *l)
 {
-	size_t total, work = 0, params = 0;
+	return l->n_weights + (size_t)l->filters * (l->batch_norm ? 4 : 1);
+}
 
+static size_t wino_n(const struct vt_dn_layer *l)
+{
+	return vt_dn_conv_wino(l) ? 16 * vt_dn_pgemm_a_n(l->filters, l->c) : 0;
+}
+
+/* What allocate() will take, in floats: the outputs (with the input) in
+ * one arena, the largest work buffer, the parameters.  1 on overflow. */
+static int sizes(struct vt_dn_net *net, size_t *total, size_t *work,
+		 size_t *params)
+{
+	*work = 0;
+	*params = 0;
 	if (vt_mul_overflow_size((size_t)net->c * (size_t)net->h,
-				 (size_t)net->w, &total))
-		goto big;
+				 (size_t)net->w, total))
+		return 1;
 	for (int i = 0; i < net->n; i++) {
 		struct vt_dn_layer *l = &net->layers[i];
-		size_t np;
+		size_t cw = 0;
 
 		if (vt_mul_overflow_size((size_t)l->out_c * (size_t)l->out_h,
 					 (size_t)l->out_w, &l->out_n) ||
-		    vt_add_overflow_size(total, l->out_n, &total))
-			goto big;
+		    vt_add_overflow_size(*total, l->out_n, total))
+			return 1;
 		if (l->type != VT_DN_CONV)
 			continue;
 		if (vt_dn_conv_wino(l)) {
 			int t = ((l->out_h + 1) / 2) * ((l->out_w + 1) / 2);
-			size_t cw;
 
 			/* 16 packed (c, tiles) inputs and 16 (tiles, filters)
 			 * products, filters rounded up to a panel */
@@ -670,37 +683,60 @@ static int allocate(struct vt_dn_net *net, struct vt_err *err)
 						 vt_dn_pgemm_a_n(l->filters, t),
 						 &cw) ||
 			    vt_mul_overflow_size(16, cw, &cw))
-				goto big;
-			if (cw > work)
-				work = cw;
-			l->wino = vt_calloc_array(16, vt_dn_pgemm_a_n(l->filters,
-						  l->c) * sizeof(float));
-			if (!l->wino)
-				return vt_err_set(err, VT_ENOMEM, "%s: out of "
-						  "memory", net->name);
+				return 1;
 		} else if (vt_dn_conv_direct(l)) {
-			size_t cw = vt_dn_direct_work_n(l->c, l->h, l->w,
-							l->filters, l->stride);
-
-			if (cw > work)
-				work = cw;
-		} else if (!(l->size == 1 && l->stride == 1 && l->pad == 0)) {
-			size_t cw;
-
-			if (vt_mul_overflow_size(l->n_weights / (size_t)l->filters,
-						 l->out_n / (size_t)l->out_c,
-						 &cw))
-				goto big;
-			if (cw > work)
-				work = cw;
+			cw = vt_dn_direct_work_n(l->c, l->h, l->w, l->filters,
+						 l->stride);
+		} else if (!(l->size == 1 && l->stride == 1 && l->pad == 0) &&
+			   vt_mul_overflow_size(l->n_weights /
+						(size_t)l->filters,
+						l->out_n / (size_t)l->out_c,
+						&cw)) {
+			return 1;
 		}
-		np = l->n_weights + (size_t)l->filters * (l->batch_norm ? 4 : 1);
-		if (vt_add_overflow_size(params, np, &params))
-			goto big;
-		l->biases = vt_calloc_array(np, sizeof(float));
-		if (!l->biases)
-			return vt_err_set(err, VT_ENOMEM, "%s: out of memory for "
-					  "%zu parameters", net->name, np);
+		if (cw > *work)
+			*work = cw;
+		if (vt_add_overflow_size(*params, param_n(l), params) ||
+		    vt_add_overflow_size(*params, wino_n(l), params))
+			return 1;
+	}
+	return 0;
+}
+
+/* Outputs in one arena, parameters one block per layer, work buffer; all
+ * sized first and held to max_bytes. */
+static int allocate(struct vt_dn_net *net, uint64_t max_bytes,
+		    struct vt_err *err)
+{
+	size_t total, work, params, all;
+
+	if (sizes(net, &total, &work, &params) ||
+	    vt_add_overflow_size(total, work, &all) ||
+	    vt_add_overflow_size(all, params, &all) || all > SIZE_MAX / 4)
+		return vt_err_set(err, VT_ECONFIG, "%s: network too large",
+				  net->name);
+	if ((uint64_t)all * sizeof(float) > max_bytes)
+		return vt_err_set(err, VT_ELIMIT, "%s: the network takes %.1f "
+				  "MiB (outputs %.1f, parameters %.1f), above "
+				  "the limit of %.1f MiB", net->name,
+				  (double)all / (1 << 18),
+				  (double)total / (1 << 18),
+				  (double)params / (1 << 18),
+				  (double)max_bytes / (1 << 20));
+	net->n_params = 0;
+	for (int i = 0; i < net->n; i++) {
+		struct vt_dn_layer *l = &net->layers[i];
+
+		if (l->type != VT_DN_CONV)
+			continue;
+		net->n_params += param_n(l);   /* what the weights file holds */
+		l->biases = vt_calloc_array(param_n(l), sizeof(float));
+		if (wino_n(l))
+			l->wino = vt_calloc_array(wino_n(l), sizeof(float));
+		if (!l->biases || (wino_n(l) && !l->wino))
+			return vt_err_set(err, VT_ENOMEM, "%s: out of memory "
+					  "for %zu parameters", net->name,
+					  param_n(l) + wino_n(l));
 		if (l->batch_norm) {
 			l->scales = l->biases + l->filters;
 			l->mean = l->scales + l->filters;
@@ -710,9 +746,6 @@ static int allocate(struct vt_dn_net *net, struct vt_err *err)
 			l->weights = l->biases + l->filters;
 		}
 	}
-	if (total > ((size_t)1 << 34) / sizeof(float))
-		goto big;
-	net->n_params = params;
 	net->arena = vt_calloc_array(total, sizeof(float));
 	net->work_n = work;
 	net->work = vt_calloc_array(work ? work : 1, sizeof(float));
@@ -726,8 +759,6 @@ static int allocate(struct vt_dn_net *net, struct vt_err *err)
 		total += net->layers[i].out_n;
 	}
 	return 0;
-big:
-	return vt_err_set(err, VT_ECONFIG, "%s: network too large", net->name);
 }
 
 int vt_dn_net_clone(const struct vt_dn_net *net, struct vt_dn_net **out,
@@ -769,7 +800,8 @@ oom:
 }
 
 int vt_dn_net_parse(const char *buf, size_t len, const char *name,
-		    unsigned flags, struct vt_dn_net **out, struct vt_err *err)
+		    unsigned flags, uint64_t max_bytes, struct vt_dn_net **out,
+		    struct vt_err *err)
 {
 	struct vt_dn_net *net = NULL;
 	struct sec *sec = NULL;
@@ -843,7 +875,8 @@ int vt_dn_net_parse(const char *buf, size_t len, const char *name,
 			net->n = (int)i;
 		}
 	}
-	rc = allocate(net, err);
+	rc = allocate(net, max_bytes ? max_bytes : VT_DN_MAX_BYTES_DEFAULT,
+		      err);
 	for (int i = 0; !rc && i < net->n; i++)
 		net->flops += vt_dn_layer_flops(net, i);
 done:
@@ -856,7 +889,7 @@ done:
 	return rc;
 }
 
-int vt_dn_net_load_cfg(const char *path, unsigned flags,
+int vt_dn_net_load_cfg(const char *path, unsigned flags, uint64_t max_bytes,
 		       struct vt_dn_net **out, struct vt_err *err)
 {
 	char *buf;
@@ -867,7 +900,7 @@ int vt_dn_net_load_cfg(const char *path, unsigned flags,
 	rc = vt_file_read(path, UINT64_C(16) << 20, &buf, &len, err);
 	if (rc)
 		return rc;
-	rc = vt_dn_net_parse(buf, len, path, flags, out, err);
+	rc = vt_dn_net_parse(buf, len, path, flags, max_bytes, out, err);
 	free(buf);
 	return rc;
 }

@@ -3,6 +3,8 @@
  *
  * Any input is refused with a one-line message that names the cfg, or
  * builds a network whose layer shapes are positive and consistent.
+ * Networks are held to 256 MiB (the tool's limit is 16 GiB), so that a
+ * valid but huge cfg is refused, not allocated past libFuzzer's limits.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		vt_err_clear(&err);
 		if (vt_dn_net_parse((const char *)data, size, "fuzz.cfg", flags,
-				    &net, &err)) {
+				    UINT64_C(256) << 20, &net, &err)) {
 			if (net || strncmp(err.msg, "fuzz.cfg", 8) != 0 ||
 			    strchr(err.msg, '\n'))
 				abort();

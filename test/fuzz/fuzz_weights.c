@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct vt_err err;
 
 	vt_err_clear(&err);
-	if (vt_dn_net_parse(cfg, sizeof cfg - 1, "fuzz.cfg", 0, &net, &err))
+	if (vt_dn_net_parse(cfg, sizeof cfg - 1, "fuzz.cfg", 0, 0, &net, &err))
 		abort();
 	if (vt_dn_weights_read_mem(net, data, size, "fuzz.weights", &err)) {
 		if (!strstr(err.msg, "fuzz.weights") || strchr(err.msg, '\n'))

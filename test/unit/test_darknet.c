@@ -33,7 +33,7 @@ static struct vt_dn_net *parse(const char *cfg, unsigned flags,
 {
 	struct vt_dn_net *net = NULL;
 
-	vt_dn_net_parse(cfg, strlen(cfg), "t.cfg", flags, &net, err);
+	vt_dn_net_parse(cfg, strlen(cfg), "t.cfg", flags, 0, &net, err);
 	return net;
 }
 
@@ -45,6 +45,31 @@ static void expect_cfg_error(const char *cfg, const char *msg)
 	cr_assert_null(net, "accepted: %s", cfg);
 	cr_assert_eq(err.code, VT_ECONFIG);
 	cr_assert_str_eq(err.msg, msg);
+}
+
+/* A network is sized before anything is allocated and held to a limit:
+ * 64 x 64 x 3 in, 16 filters of 3x3 (448 parameters), outputs of 12288 +
+ * 65536 floats (0.3 MiB), with its work buffer 0.4 MiB. */
+Test(darknet_cfg, memory_limit)
+{
+	static const char cfg[] = "[net]\nwidth=64\nheight=64\nchannels=3\n"
+		"[convolutional]\nfilters=16\nsize=3\nstride=1\npad=1\n"
+		"activation=leaky\n";
+	struct vt_dn_net *net = NULL;
+	struct vt_err err = { 0 };
+
+	cr_assert_eq(vt_dn_net_parse(cfg, sizeof cfg - 1, "m.cfg", 0,
+				     UINT64_C(1) << 20, &net, &err), 0,
+		     "%s", err.msg);
+	cr_assert_eq(net->n_params, 448);
+	vt_dn_net_free(net);
+	net = NULL;
+	cr_assert_eq(vt_dn_net_parse(cfg, sizeof cfg - 1, "m.cfg", 0,
+				     UINT64_C(256) << 10, &net, &err),
+		     VT_ELIMIT);
+	cr_assert_null(net);
+	cr_assert_str_eq(err.msg, "m.cfg: the network takes 0.4 MiB (outputs "
+			 "0.3, parameters 0.0), above the limit of 0.2 MiB");
 }
 
 Test(darknet_cfg, errors_name_file_line_and_key)
@@ -108,7 +133,7 @@ static struct vt_dn_net *load_cfg(const char *file)
 	struct vt_dn_net *net = NULL;
 
 	snprintf(p, sizeof p, "../configs/yolo/%s", file);
-	cr_assert_eq(vt_dn_net_load_cfg(p, 0, &net, &err), 0, "%s", err.msg);
+	cr_assert_eq(vt_dn_net_load_cfg(p, 0, 0, &net, &err), 0, "%s", err.msg);
 	return net;
 }
 

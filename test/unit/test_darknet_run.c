@@ -35,7 +35,7 @@ static struct vt_dn_net *load(const char *cfg, const char *weights)
 	struct vt_err err = { 0 };
 	struct vt_dn_net *net = NULL;
 
-	cr_assert_eq(vt_dn_net_load_cfg(cfg, 0, &net, &err), 0, "%s", err.msg);
+	cr_assert_eq(vt_dn_net_load_cfg(cfg, 0, 0, &net, &err), 0, "%s", err.msg);
 	if (weights)
 		cr_assert_eq(vt_dn_weights_load(net, weights, &err), 0, "%s",
 			     err.msg);

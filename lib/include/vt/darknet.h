@@ -121,14 +121,22 @@ struct vt_dn_net {
 /* Flags of vt_dn_net_parse. */
 #define VT_DN_LENIENT 1u   /* skip unknown sections and keys */
 
+/* What a network may take by default: outputs, work buffer and
+ * parameters together (each thread's clone takes outputs and work again). */
+#define VT_DN_MAX_BYTES_DEFAULT (UINT64_C(16) << 30)
+
 /*
  * Parse a cfg (buf of len bytes, name for messages) and build the network:
- * shapes inferred and checked, buffers allocated, parameters zero.
- * Errors: VT_ECONFIG "NAME:LINE: ...", VT_ENOMEM.
+ * shapes inferred and checked, buffers allocated, parameters zero.  A
+ * network that would take more than max_bytes (0: the default above) is
+ * refused before anything is allocated.  Errors: VT_ECONFIG
+ * "NAME:LINE: ...", VT_ELIMIT "NAME: the network takes N MiB ...",
+ * VT_ENOMEM.
  */
 int vt_dn_net_parse(const char *buf, size_t len, const char *name,
-		    unsigned flags, struct vt_dn_net **out, struct vt_err *err);
-int vt_dn_net_load_cfg(const char *path, unsigned flags,
+		    unsigned flags, uint64_t max_bytes, struct vt_dn_net **out,
+		    struct vt_err *err);
+int vt_dn_net_load_cfg(const char *path, unsigned flags, uint64_t max_bytes,
 		       struct vt_dn_net **out, struct vt_err *err);
 void vt_dn_net_free(struct vt_dn_net *net);
 /* A second network with its own input, outputs and work buffer that
