@@ -148,6 +148,7 @@ fuzz: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do \
 		n=$$(basename $$f); c=build/fuzz/corpus-$$n; mkdir -p $$c; \
 		echo "== $$n for $(FUZZ_SECONDS) s"; \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=test/fuzz/ubsan.supp \
 		$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
 			-print_final_stats=1 -artifact_prefix=build/fuzz/$$n- \
 			$$c test/data/bad test/fuzz/seeds 2>build/fuzz/$$n.log || { \
