@@ -6,7 +6,9 @@
  * overflows on crafted files, and a huge header alone must not make us
  * allocate.  stbi_failure_reason is thread-local, so reading is thread-safe.
  * The common PNG (8 bits, not interlaced) is decoded by pngread.c on zlib,
- * several times faster, and by stb when pngread.c declines.
+ * several times faster, and by stb when pngread.c declines; binary PGM and
+ * PPM by pnm.c.  Every file goes through stbguard.c before any stb call:
+ * Debian's stb predates 2.28's fixes, and crashes or hangs on some files.
  */
 #include <errno.h>
 #include <stdbool.h>
