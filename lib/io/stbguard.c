@@ -202,8 +202,9 @@ static int jpeg_scan(struct jpeg *j)
 		/* stb zeroes a block's coefficients in the (first) DC scan
 		 * and nowhere else */
 		if (!dc && !j->zeroed[which[i]])
-			return corrupt(j, "an AC scan comes before the first "
-				       "DC scan of component", j->comp_id[which[i]]);
+			return corrupt(j, "a refining or AC scan comes before "
+				       "the first DC scan of component",
+				       j->comp_id[which[i]]);
 		j->zeroed[which[i]] = true;
 	}
 	return 1;
