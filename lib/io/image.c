@@ -215,6 +215,25 @@ static bool png_chunk_past_end(const unsigned char *b, size_t len)
 	return false;
 }
 
+/* t as a new U8 [h, w, c] tensor named "H,W,C"; released and cleared,
+ * with the error naming the file, on failure. */
+static int image_tensor(struct vt_tensor *t, int h, int w, int c,
+			const char *name, struct vt_err *err)
+{
+	int rc = vt_tensor_init(t, NULL, VT_U8, 3,
+				(uint64_t[3]){ (uint64_t)h, (uint64_t)w,
+					       (uint64_t)c }, err);
+
+	if (!rc)
+		rc = vt_tensor_set_dims(t, "H,W,C", 5, err);
+	if (rc) {
+		vt_tensor_release(t);
+		memset(t, 0, sizeof *t);
+		vt_err_prefix(err, "'%s'", name);
+	}
+	return rc;
+}
+
 int vt_image_read_mem(const void *buf, size_t len, const char *name,
 		      int channels, const struct vt_image_limits *limits,
 		      struct vt_tensor *t, struct vt_err *err)
@@ -242,35 +261,20 @@ int vt_image_read_mem(const void *buf, size_t len, const char *name,
 		channels = c;
 	/* the common PNG through zlib (png.h), anything else through stb */
 	if (png_dims(buf, len, &pw, &ph)) {
-		rc = vt_tensor_init(t, NULL, VT_U8, 3,
-				    (uint64_t[3]){ (uint64_t)h, (uint64_t)w,
-						   (uint64_t)channels }, err);
-		if (!rc && vt_png_decode8(buf, len, (uint32_t)w, (uint32_t)h,
-					  channels, t->data) == 0) {
-			rc = vt_tensor_set_dims(t, "H,W,C", 5, err);
-			if (!rc)
-				return 0;
-		}
+		rc = image_tensor(t, h, w, channels, name, err);
+		if (rc)
+			return rc;
+		if (vt_png_decode8(buf, len, (uint32_t)w, (uint32_t)h,
+				   channels, t->data) == 0)
+			return 0;
 		vt_tensor_release(t);
 		memset(t, 0, sizeof *t);
-		if (rc) {
-			vt_err_prefix(err, "'%s'", name);
-			return rc;
-		}
 	}
 	/* binary PGM and PPM by pnm.c (stb mishandles 16-bit ones) */
 	if (vt_pnm_header(buf, len, name, &pnm, err) == 1) {
-		rc = vt_tensor_init(t, NULL, VT_U8, 3,
-				    (uint64_t[3]){ (uint64_t)h, (uint64_t)w,
-						   (uint64_t)channels }, err);
-		if (!rc)
-			rc = vt_tensor_set_dims(t, "H,W,C", 5, err);
-		if (rc)
-			vt_err_prefix(err, "'%s'", name);
-		else
-			rc = vt_pnm_decode(buf, len, name, &pnm, channels,
-					   t->data, err);
-		if (rc) {
+		rc = image_tensor(t, h, w, channels, name, err);
+		if (!rc && (rc = vt_pnm_decode(buf, len, name, &pnm, channels,
+					       t->data, err))) {
 			vt_tensor_release(t);
 			memset(t, 0, sizeof *t);
 		}
@@ -290,15 +294,9 @@ int vt_image_read_mem(const void *buf, size_t len, const char *name,
 		return vt_err_set(err, VT_EFORMAT, "'%s': decoded %dx%d, the "
 				  "header said %dx%d", name, dw, dh, w, h);
 	}
-	rc = vt_tensor_init(t, NULL, VT_U8, 3,
-			    (uint64_t[3]){ (uint64_t)h, (uint64_t)w,
-					   (uint64_t)channels }, err);
-	if (!rc)
-		rc = vt_tensor_set_dims(t, "H,W,C", 5, err);
+	rc = image_tensor(t, h, w, channels, name, err);
 	if (rc) {
 		stbi_image_free(pix);
-		vt_tensor_release(t);
-		vt_err_prefix(err, "'%s'", name);
 		return rc;
 	}
 	memcpy(t->data, pix, t->nbytes);

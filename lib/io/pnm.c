@@ -6,22 +6,7 @@
 #include <string.h>
 
 #include "pnm.h"
-
-struct cur {
-	const uint8_t *p;
-	size_t len, pos;
-	int c;   /* the byte last read; 0 past the end, as stb */
-};
-
-static void next(struct cur *k)
-{
-	k->c = k->pos < k->len ? k->p[k->pos++] : 0;
-}
-
-static int at_eof(const struct cur *k)
-{
-	return k->pos >= k->len;
-}
+#include "stbread.h"
 
 static int is_space(int c)
 {
@@ -29,29 +14,30 @@ static int is_space(int c)
 	       c == '\r';
 }
 
-/* Whitespace and '#' comments (to the end of the line). */
-static void skip_space(struct cur *k)
+/* Whitespace and '#' comments (to the end of the line); *c is the byte
+ * last read, as in stb. */
+static void skip_space(struct stb_walk *k, int *c)
 {
 	for (;;) {
-		while (!at_eof(k) && is_space(k->c))
-			next(k);
-		if (at_eof(k) || k->c != '#')
+		while (!stb_at_eof(k) && is_space(*c))
+			*c = (int)stb_get8(k);
+		if (stb_at_eof(k) || *c != '#')
 			return;
-		while (!at_eof(k) && k->c != '\n' && k->c != '\r')
-			next(k);
+		while (!stb_at_eof(k) && *c != '\n' && *c != '\r')
+			*c = (int)stb_get8(k);
 	}
 }
 
 /* A decimal number; -1 above INT_MAX. */
-static long number(struct cur *k)
+static long number(struct stb_walk *k, int *c)
 {
 	long v = 0;
 
-	while (!at_eof(k) && k->c >= '0' && k->c <= '9') {
-		v = v * 10 + (k->c - '0');
+	while (!stb_at_eof(k) && *c >= '0' && *c <= '9') {
+		v = v * 10 + (*c - '0');
 		if (v > INT_MAX)
 			return -1;
-		next(k);
+		*c = (int)stb_get8(k);
 	}
 	return v;
 }
@@ -59,15 +45,16 @@ static long number(struct cur *k)
 int vt_pnm_header(const uint8_t *p, size_t len, const char *name,
 		  struct vt_pnm *pnm, struct vt_err *err)
 {
-	struct cur k = { p, len, 2, 0 };
+	struct stb_walk k = { p, len, 2 };
 	long v[3];
+	int c;
 
 	if (len < 2 || p[0] != 'P' || (p[1] != '5' && p[1] != '6'))
 		return 0;
-	next(&k);
+	c = (int)stb_get8(&k);
 	for (int i = 0; i < 3; i++) {
-		skip_space(&k);
-		v[i] = number(&k);
+		skip_space(&k, &c);
+		v[i] = number(&k, &c);
 		if (v[i] < 0)
 			return vt_err_set(err, VT_EFORMAT, "'%s': corrupt "
 					  "PNM: a header number above %d",

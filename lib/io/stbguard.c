@@ -14,41 +14,14 @@
 #include <string.h>
 
 #include "stbguard.h"
-
-/* A reader with stb's semantics for in-memory files. */
-struct walk {
-	const uint8_t *p;
-	size_t len, pos;
-};
-
-static unsigned get8(struct walk *w)
-{
-	return w->pos < w->len ? w->p[w->pos++] : 0;
-}
-
-static unsigned get16(struct walk *w)
-{
-	unsigned hi = get8(w);
-
-	return hi << 8 | get8(w);
-}
-
-static bool at_eof(const struct walk *w)
-{
-	return w->pos >= w->len;
-}
-
-static void skip(struct walk *w, size_t n)
-{
-	w->pos = n > w->len - w->pos ? w->len : w->pos + n;   /* pos <= len */
-}
+#include "stbread.h"
 
 /* ---- JPEG ---- */
 
 #define M_NONE 0xff   /* stb's "no marker" */
 
 struct jpeg {
-	struct walk w;
+	struct stb_walk w;
 	unsigned marker;         /* the marker stb holds back, or M_NONE */
 	bool huff[2][4];         /* [DC/AC][table] defined by a DHT */
 	bool quant[4];           /* defined by a DQT */
@@ -71,11 +44,11 @@ static unsigned get_marker(struct jpeg *j)
 		j->marker = M_NONE;
 		return x;
 	}
-	x = get8(&j->w);
+	x = stb_get8(&j->w);
 	if (x != 0xff)
 		return M_NONE;
 	while (x == 0xff)
-		x = get8(&j->w);
+		x = stb_get8(&j->w);
 	return x;
 }
 
@@ -90,16 +63,16 @@ static int corrupt(struct jpeg *j, const char *what, unsigned n)
  * VT_EFORMAT. */
 static int jpeg_dht(struct jpeg *j)
 {
-	int left = (int)get16(&j->w) - 2;
+	int left = (int)stb_get16(&j->w) - 2;
 
 	while (left > 0) {
-		unsigned q = get8(&j->w), tc = q >> 4, th = q & 15;
+		unsigned q = stb_get8(&j->w), tc = q >> 4, th = q & 15;
 		unsigned count[16], n = 0, code = 0;
 
 		if (tc > 1 || th > 3)
 			return 0;
 		for (int i = 0; i < 16; i++) {
-			count[i] = get8(&j->w);
+			count[i] = stb_get8(&j->w);
 			n += count[i];
 		}
 		if (n > 256)
@@ -112,7 +85,7 @@ static int jpeg_dht(struct jpeg *j)
 				return 0;
 			code <<= 1;
 		}
-		skip(&j->w, n);
+		stb_skip(&j->w, n);
 		j->huff[tc][th] = true;
 		left -= 17 + (int)n;
 	}
@@ -127,18 +100,18 @@ static int jpeg_marker(struct jpeg *j, unsigned m)
 
 	switch (m) {
 	case 0xdd:   /* DRI */
-		if (get16(&j->w) != 4)
+		if (stb_get16(&j->w) != 4)
 			return 0;
-		skip(&j->w, 2);
+		stb_skip(&j->w, 2);
 		return 1;
 	case 0xdb:   /* DQT */
-		left = (int)get16(&j->w) - 2;
+		left = (int)stb_get16(&j->w) - 2;
 		while (left > 0) {
-			unsigned q = get8(&j->w), p = q >> 4, t = q & 15;
+			unsigned q = stb_get8(&j->w), p = q >> 4, t = q & 15;
 
 			if (p > 1 || t > 3)
 				return 0;
-			skip(&j->w, p ? 128 : 64);
+			stb_skip(&j->w, p ? 128 : 64);
 			j->quant[t] = true;
 			left -= p ? 129 : 65;
 		}
@@ -147,10 +120,10 @@ static int jpeg_marker(struct jpeg *j, unsigned m)
 		return jpeg_dht(j);
 	}
 	if ((m >= 0xe0 && m <= 0xef) || m == 0xfe) {
-		left = (int)get16(&j->w);
+		left = (int)stb_get16(&j->w);
 		if (left < 2)
 			return 0;
-		skip(&j->w, (size_t)left - 2);
+		stb_skip(&j->w, (size_t)left - 2);
 		return 1;
 	}
 	return 0;
@@ -159,13 +132,13 @@ static int jpeg_marker(struct jpeg *j, unsigned m)
 /* SOS: the scan header, then the tables it needs.  1 on, 0, VT_EFORMAT. */
 static int jpeg_scan(struct jpeg *j)
 {
-	unsigned ls = get16(&j->w), n = get8(&j->w), ss, se, a;
+	unsigned ls = stb_get16(&j->w), n = stb_get8(&j->w), ss, se, a;
 	unsigned which[4], hd[4], ha[4];
 
 	if (n < 1 || n > 4 || (int)n > j->ncomp || ls != 6 + 2 * n)
 		return 0;
 	for (unsigned i = 0; i < n; i++) {
-		unsigned id = get8(&j->w), q = get8(&j->w);
+		unsigned id = stb_get8(&j->w), q = stb_get8(&j->w);
 
 		for (which[i] = 0; (int)which[i] < j->ncomp; which[i]++)
 			if (j->comp_id[which[i]] == id)
@@ -177,9 +150,9 @@ static int jpeg_scan(struct jpeg *j)
 		if (hd[i] > 3 || ha[i] > 3)
 			return 0;
 	}
-	ss = get8(&j->w);
-	se = get8(&j->w);
-	a = get8(&j->w);
+	ss = stb_get8(&j->w);
+	se = stb_get8(&j->w);
+	a = stb_get8(&j->w);
 	if (j->progressive ? ss > 63 || se > 63 || ss > se || a >> 4 > 13 ||
 			     (a & 15) > 13
 			   : ss != 0 || a != 0)
@@ -214,7 +187,7 @@ static int jpeg_scan(struct jpeg *j)
  * M_NONE at the end of the file. */
 static unsigned jpeg_data_end(struct jpeg *j)
 {
-	struct walk *w = &j->w;
+	struct stb_walk *w = &j->w;
 
 	for (;;) {
 		const uint8_t *ff = w->pos < w->len
@@ -250,20 +223,20 @@ static int jpeg_check(struct jpeg *j)
 			return rc;
 		m = get_marker(j);
 		while (m == M_NONE) {
-			if (at_eof(&j->w))
+			if (stb_at_eof(&j->w))
 				return 0;
 			m = get_marker(j);
 		}
 	}
 	j->progressive = m == 0xc2;
-	skip(&j->w, 2 + 1 + 2 + 2);   /* Lf, P, Y, X */
-	j->ncomp = (int)get8(&j->w);
+	stb_skip(&j->w, 2 + 1 + 2 + 2);   /* Lf, P, Y, X */
+	j->ncomp = (int)stb_get8(&j->w);
 	if (j->ncomp != 1 && j->ncomp != 3 && j->ncomp != 4)
 		return 0;
 	for (int i = 0; i < j->ncomp; i++) {
-		j->comp_id[i] = get8(&j->w);
-		skip(&j->w, 1);
-		j->comp_tq[i] = get8(&j->w);
+		j->comp_id[i] = stb_get8(&j->w);
+		stb_skip(&j->w, 1);
+		j->comp_tq[i] = stb_get8(&j->w);
 	}
 	/* stbi__decode_jpeg_image: scans and markers up to EOI */
 	m = get_marker(j);
@@ -278,7 +251,7 @@ static int jpeg_check(struct jpeg *j)
 			continue;
 		}
 		if (m == 0xdc) {   /* DNL */
-			skip(&j->w, 4);
+			stb_skip(&j->w, 4);
 		} else {
 			rc = jpeg_marker(j, m);
 			if (rc <= 0)
@@ -299,19 +272,19 @@ static int jpeg_check(struct jpeg *j)
 #define HDR_LINE 1024   /* stb's STBI__HDR_BUFLEN */
 
 /* stbi__hdr_gettoken. */
-static void hdr_line(struct walk *w, char *buf)
+static void hdr_line(struct stb_walk *w, char *buf)
 {
 	size_t n = 0;
-	char c = (char)get8(w);
+	char c = (char)stb_get8(w);
 
-	while (!at_eof(w) && c != '\n') {
+	while (!stb_at_eof(w) && c != '\n') {
 		buf[n++] = c;
 		if (n == HDR_LINE - 1) {
-			while (!at_eof(w) && get8(w) != '\n')
+			while (!stb_at_eof(w) && stb_get8(w) != '\n')
 				;
 			break;
 		}
-		c = (char)get8(w);
+		c = (char)stb_get8(w);
 	}
 	buf[n] = 0;
 }
@@ -322,7 +295,7 @@ static int hdr_cut(const char *name, struct vt_err *err)
 			  "is cut short", name);
 }
 
-static int hdr_check(struct walk *w, const char *name, struct vt_err *err)
+static int hdr_check(struct stb_walk *w, const char *name, struct vt_err *err)
 {
 	char buf[HDR_LINE], *s;
 	bool valid = false;
@@ -352,28 +325,28 @@ static int hdr_check(struct walk *w, const char *name, struct vt_err *err)
 	if (wd < 8 || wd >= 32768)
 		return w->len - w->pos < flat ? hdr_cut(name, err) : 0;
 	for (long y = 0; y < ht; y++) {
-		unsigned c1 = get8(w), c2 = get8(w), n = get8(w);
+		unsigned c1 = stb_get8(w), c2 = stb_get8(w), n = stb_get8(w);
 
 		if (c1 != 2 || c2 != 2 || (n & 0x80)) {
 			/* not run-length coded: stb reads the whole image
 			 * flat from here on, these 4 bytes its first pixel */
-			skip(w, 1);
+			stb_skip(w, 1);
 			return w->len - w->pos < flat - 4 ? hdr_cut(name, err)
 							  : 0;
 		}
-		if ((n << 8 | get8(w)) != (unsigned long)wd)
+		if ((n << 8 | stb_get8(w)) != (unsigned long)wd)
 			return 0;
 		for (int k = 0; k < 4; k++)
 			for (long x = 0; x < wd;) {
 				unsigned count;
 				bool run;
 
-				if (at_eof(w))
+				if (stb_at_eof(w))
 					return hdr_cut(name, err);
-				count = get8(w);
+				count = stb_get8(w);
 				run = count > 128;
 				if (run) {
-					skip(w, 1);   /* the value */
+					stb_skip(w, 1);   /* the value */
 					count -= 128;
 				} else if (count == 0) {
 					return vt_err_set(err, VT_EFORMAT,
@@ -385,7 +358,7 @@ static int hdr_check(struct walk *w, const char *name, struct vt_err *err)
 				if (!run) {   /* count bytes as they are */
 					if (w->len - w->pos < count)
 						return hdr_cut(name, err);
-					skip(w, count);
+					stb_skip(w, count);
 				}
 				x += count;
 			}
@@ -398,7 +371,7 @@ int vt_stb_guard(const uint8_t *p, size_t len, const char *name,
 {
 	struct jpeg j = { .w = { p, len, 0 }, .marker = M_NONE, .name = name,
 			  .err = err };
-	struct walk w = { p, len, 0 };
+	struct stb_walk w = { p, len, 0 };
 
 	if (len >= 1 && p[0] == 0xff)
 		return jpeg_check(&j);
